@@ -1,0 +1,40 @@
+"""Small HTTP helpers shared by every controller: JSON and problem+json responses, request ids.
+
+Controllers stay thin: parse the request, call a model/service, answer with these helpers.
+"""
+import json
+import re
+import uuid
+
+from odoo.http import request
+
+from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
+
+REQUEST_ID_HEADER = "X-Request-Id"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def request_id():
+    """The client's X-Request-Id when it is sane, otherwise a new one; stable for the request."""
+    rid = getattr(request, "_rw_request_id", None)
+    if rid is None:
+        given = request.httprequest.headers.get(REQUEST_ID_HEADER, "")
+        rid = given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+        request._rw_request_id = rid
+    return rid
+
+
+def _dumps(data):
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def json_response(data, status=200, headers=None, content_type="application/json"):
+    hdrs = [("Content-Type", content_type), (REQUEST_ID_HEADER, request_id()),
+            ("Cache-Control", "no-store")]
+    hdrs += list((headers or {}).items())
+    return request.make_response(_dumps(data), headers=hdrs, status=status)
+
+
+def problem_response(status, detail=None, headers=None, **kwargs):
+    doc = problem(status, detail, request_id=request_id(), **kwargs)
+    return json_response(doc, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
