@@ -1,0 +1,58 @@
+"""Turning ORM values into JSON values, and the matching JSON Schema, without importing Odoo.
+
+``field_value`` receives the field type and the ORM value of one record; relational values are
+duck-typed (they only need ``id``, ``display_name`` and ``ids``).
+"""
+import datetime
+from decimal import Decimal
+
+
+def field_value(ftype, value):
+    if ftype == "many2one":
+        return {"id": value.id, "name": value.display_name} if value else None
+    if ftype in ("many2many", "one2many"):
+        return list(value.ids)
+    if ftype == "boolean":
+        return bool(value)
+    if value is False or value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        # Odoo stores naive UTC datetimes.
+        return value.replace(microsecond=0).isoformat() + "Z"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if ftype == "monetary" or ftype == "float":
+        return float(value)
+    return value
+
+
+_TYPE_SCHEMAS = {
+    "integer": {"type": "integer"},
+    "float": {"type": "number"},
+    "monetary": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "char": {"type": ["string", "null"]},
+    "text": {"type": ["string", "null"]},
+    "html": {"type": ["string", "null"]},
+    "date": {"type": ["string", "null"], "format": "date"},
+    "datetime": {"type": ["string", "null"], "format": "date-time"},
+    "many2one": {"type": ["object", "null"],
+                 "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+    "many2many": {"type": "array", "items": {"type": "integer"}},
+    "one2many": {"type": "array", "items": {"type": "integer"}},
+    "reference": {"type": ["string", "null"]},
+}
+
+
+def json_schema_for_field(ftype, selection=None, title=None):
+    if ftype == "selection":
+        schema = {"type": ["string", "null"]}
+        if isinstance(selection, (list, tuple)):
+            schema["enum"] = [key for key, _label in selection] + [None]
+    else:
+        schema = dict(_TYPE_SCHEMAS.get(ftype, {}))
+    if title:
+        schema["description"] = title
+    return schema
