@@ -15,4 +15,5 @@ stop:           ## stop the Odoo server and the private PostgreSQL cluster of th
 	@bash scripts/stop.sh
 
 clean: stop     ## remove generated state (.state: cluster, databases, filestore, logs) and the virtualenv
+	@if [ -f .state/pg/datadir ]; then case "$$(cat .state/pg/datadir)" in */rest_webhooks-pg-*) rm -rf "$$(dirname "$$(cat .state/pg/datadir)")";; esac; fi
 	@rm -rf .state .venv && echo "[rest_webhooks] removed .state and .venv"

@@ -114,6 +114,20 @@ pg_env() {  # export the PG* settings the scripts and Odoo use
   export PGDATABASE=postgres
 }
 
+# Where the cluster's files live. Normally .state/pg/data; when root runs the scripts and the checkout
+# sits below a folder the PostgreSQL system user cannot traverse (a `mktemp -d` clone, say), the
+# cluster lives in a private temporary folder instead, recorded in .state/pg/datadir.
+pg_data_dir() {
+  if [ -f "$PG_DIR/datadir" ]; then cat "$PG_DIR/datadir"; return 0; fi
+  local d="$PG_DIR/data"
+  if [ "$(id -u)" = 0 ] && ! runuser -u "$PG_SYSTEM_USER" -- test -x "$PG_DIR" 2>/dev/null; then
+    d="$(mktemp -d "${TMPDIR:-/tmp}/rest_webhooks-pg-$CHECKOUT_TAG.XXXXXX")/data"
+    chown "$PG_SYSTEM_USER" "$(dirname "$d")"
+    log "the PostgreSQL user cannot reach $PG_DIR; keeping the cluster in $(dirname "$d")"
+  fi
+  echo "$d" > "$PG_DIR/datadir"; echo "$d"
+}
+
 pg_start() {
   if pg_external; then
     pg_env
@@ -122,16 +136,16 @@ pg_start() {
   fi
   local bin data port
   bin="$(pg_bindir)"
-  data="$PG_DIR/data"
   mkdir -p "$PG_DIR"
   if [ "$(id -u)" = 0 ]; then
     id -u "$PG_SYSTEM_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_SYSTEM_USER"
     chown "$PG_SYSTEM_USER" "$PG_DIR"
-    runuser -u "$PG_SYSTEM_USER" -- test -w "$PG_DIR" || die "the PostgreSQL system user '$PG_SYSTEM_USER' cannot reach $PG_DIR (a parent folder is not traversable: chmod o+x it), or set PGHOST/PGPORT/PGUSER to use an existing server."
   fi
+  data="$(pg_data_dir)"
   if [ ! -f "$data/PG_VERSION" ]; then
     log "initialising a private PostgreSQL cluster in $data"
     rm -rf "$data"
+    mkdir -p "$data"; [ "$(id -u)" = 0 ] && chown "$PG_SYSTEM_USER" "$data"
     pg_as_owner "$bin/initdb" -D "$data" -U "$PG_SUPERUSER" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
       || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
   fi
@@ -142,18 +156,19 @@ pg_start() {
   port="$(cat "$PG_DIR/port" 2>/dev/null || echo $((20000 + 0x$CHECKOUT_TAG % 20000)))"
   port_in_use "$port" && port="$(free_port)"
   echo "$port" > "$PG_DIR/port"
-  pg_as_owner "$bin/pg_ctl" -D "$data" -l "$PG_DIR/server.log" -w -t 60 start \
+  pg_as_owner "$bin/pg_ctl" -D "$data" -l "$data/../server.log" -w -t 60 start \
     -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB" >/dev/null \
-    || { tail -20 "$PG_DIR/server.log" >&2; die "PostgreSQL did not start (log: $PG_DIR/server.log)"; }
+    || { tail -20 "$data/../server.log" >&2; die "PostgreSQL did not start (log: $data/../server.log)"; }
   log "PostgreSQL running on 127.0.0.1:$port (data: $data)"
   pg_env
 }
 
 pg_stop() {
   pg_external && return 0
-  [ -f "$PG_DIR/data/PG_VERSION" ] || return 0
-  local bin; bin="$(pg_bindir)"
-  pg_as_owner "$bin/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+  local bin data; data="$(pg_data_dir)"
+  [ -f "$data/PG_VERSION" ] || return 0
+  bin="$(pg_bindir)"
+  pg_as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
 }
 
 db_exists() { [ "$(psql -qAtc "select 1 from pg_database where datname='$1'")" = 1 ]; }
