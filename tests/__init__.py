@@ -1,1 +1,2 @@
 from . import test_health
+from . import test_security
