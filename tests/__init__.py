@@ -1,2 +1,3 @@
 from . import test_health
 from . import test_security
+from . import test_webhook_delivery

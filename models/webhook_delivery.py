@@ -1,0 +1,370 @@
+"""webhook.delivery: one event for one endpoint (the transactional outbox) and its dispatcher.
+
+The row is inserted in the business transaction (webhook.endpoint._enqueue). After commit the
+dispatcher cron claims due rows with ``SELECT ... FOR UPDATE SKIP LOCKED`` (so several cron workers
+or servers never send one delivery concurrently), sends them, records each attempt, and schedules
+the next attempt (lib/retry.py) or marks the delivery delivered / dead. Progress is committed per
+batch with ``ir.cron._commit_progress``.
+"""
+import datetime
+import json
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..lib import retry, standard_webhooks
+from ..lib.ssrf import DestinationRefused, pinned_session
+
+_logger = logging.getLogger(__name__)
+
+PARAM_BATCH = "rest_webhooks.webhook_dispatch_batch"
+PARAM_CONCURRENCY = "rest_webhooks.webhook_dispatch_concurrency"
+DISPATCHER_CRONS = ("rest_webhooks.ir_cron_webhook_dispatch", "rest_webhooks.ir_cron_webhook_dispatch_2")
+USER_AGENT = "Odoo-rest_webhooks/1.0 (+Standard Webhooks)"
+RESPONSE_EXCERPT = 1024
+MAX_BATCHES_PER_RUN = 200
+
+# One HTTP session per (allow_local) flavour and thread, reused across batches: keep-alive
+# connections to receivers survive from one delivery to the next.
+_sessions = threading.local()
+
+
+def _session(allow_local):
+    key = "local" if allow_local else "public"
+    session = getattr(_sessions, key, None)
+    if session is None:
+        session = pinned_session(allow_local=allow_local, pool_maxsize=16)
+        setattr(_sessions, key, session)
+    return session
+
+
+def _json_dumps(data):
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _post(session, job):
+    """Send one prepared request (runs in a worker thread: no ORM here). Returns a result dict."""
+    started = time.monotonic()
+    result = {"status_code": None, "error": False, "response_excerpt": False, "retry_after": None}
+    try:
+        resp = session.post(job["url"], data=job["body"], headers=job["headers"], timeout=job["timeout"],
+                            allow_redirects=False, stream=True)
+        try:
+            chunk = resp.raw.read(RESPONSE_EXCERPT, decode_content=True) or b""
+            result["response_excerpt"] = chunk.decode("utf-8", "replace") or False
+        except Exception as exc:  # noqa: BLE001 - the status code is what matters
+            result["response_excerpt"] = "(body not readable: %s)" % exc
+        finally:
+            resp.close()
+        result["status_code"] = resp.status_code
+        result["retry_after"] = resp.headers.get("Retry-After")
+        if 300 <= resp.status_code < 400:
+            result["error"] = "redirect to %s not followed" % resp.headers.get("Location", "?")
+    except DestinationRefused as exc:
+        result["error"] = "destination refused: %s" % exc
+    except requests.exceptions.Timeout:
+        result["error"] = "timeout after %ss" % job["timeout"]
+    except requests.exceptions.RequestException as exc:
+        result["error"] = "%s: %s" % (type(exc).__name__, exc)
+    except Exception as exc:  # noqa: BLE001 - never lose the delivery on an unexpected error
+        result["error"] = "%s: %s" % (type(exc).__name__, exc)
+    result["duration_ms"] = int((time.monotonic() - started) * 1000)
+    return result
+
+
+class WebhookDelivery(models.Model):
+    _name = "webhook.delivery"
+    _description = "Webhook delivery"
+    _order = "id desc"
+    _rec_name = "event_id"
+
+    event_id = fields.Char("Webhook id", required=True, readonly=True, copy=False,
+                           default=lambda self: self.env["webhook.endpoint"]._new_event_id(),
+                           help="The webhook-id header: the same for every attempt and replay of this event.")
+    endpoint_id = fields.Many2one("webhook.endpoint", required=True, ondelete="cascade", index=True, readonly=True)
+    company_id = fields.Many2one(related="endpoint_id.company_id", store=True)
+    event_type = fields.Char(required=True, index=True, readonly=True)
+    res_model = fields.Char("Model", readonly=True)
+    res_id = fields.Many2oneReference("Record id", model_field="res_model", readonly=True)
+    payload = fields.Text("Body", readonly=True, help="The exact request body, built when the event happened.")
+    payload_pretty = fields.Text("Payload", compute="_compute_payload_pretty")
+    state = fields.Selection([("pending", "Pending"), ("retrying", "Retrying"), ("delivered", "Delivered"),
+                              ("dead", "Dead")], default="pending", required=True, index=True, readonly=True)
+    attempt_count = fields.Integer("Attempts (this cycle)", readonly=True,
+                                   help="Attempts since the delivery was queued or last replayed.")
+    next_attempt_at = fields.Datetime(readonly=True)
+    last_attempt_at = fields.Datetime(readonly=True)
+    last_status_code = fields.Integer("Last HTTP status", readonly=True)
+    last_error = fields.Text(readonly=True)
+    delivered_at = fields.Datetime(readonly=True)
+    attempt_ids = fields.One2many("webhook.attempt", "delivery_id", string="Attempts", readonly=True)
+    request_headers = fields.Text("Last request headers", compute="_compute_request_headers")
+
+    _event_id_uniq = models.Constraint("UNIQUE(event_id)", "The webhook id must be unique.")
+    _due_idx = models.Index("(next_attempt_at, id) WHERE state IN ('pending', 'retrying')")
+
+    @api.depends("payload")
+    def _compute_payload_pretty(self):
+        for d in self:
+            try:
+                d.payload_pretty = json.dumps(json.loads(d.payload), indent=2, ensure_ascii=False)
+            except (TypeError, ValueError):
+                d.payload_pretty = d.payload
+
+    def _compute_request_headers(self):
+        for d in self:
+            last = d.attempt_ids[:1]
+            d.request_headers = last.request_headers if last else False
+
+    @api.model
+    def _build_body(self, event_type, when, data):
+        return _json_dumps({
+            "type": event_type,
+            "timestamp": when.replace(microsecond=0).isoformat() + "Z",
+            "data": data,
+        })
+
+    # ------------------------------------------------------------------ waking the dispatcher
+    @api.model
+    def _wake_dispatcher_on_commit(self):
+        """Ask the dispatcher crons to run right after this transaction commits (once per transaction)."""
+        data = self.env.cr.precommit.data
+        if data.get("rest_webhooks.wake"):
+            return
+        data["rest_webhooks.wake"] = True
+        self.env.cr.precommit.add(self._wake_dispatchers)
+
+    @api.model
+    def _wake_dispatchers(self):
+        for xmlid in DISPATCHER_CRONS:
+            cron = self.env.ref(xmlid, raise_if_not_found=False)
+            if not cron or not cron.sudo().active:
+                continue
+            # a due trigger not yet consumed already wakes a worker: do not pile them up
+            self.env.cr.execute(SQL(
+                "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s LIMIT 1",
+                cron.id, fields.Datetime.now()))
+            if not self.env.cr.rowcount:
+                cron.sudo()._trigger()
+
+    # ------------------------------------------------------------------ dispatcher
+    @api.model
+    def _cron_dispatch(self):
+        """Entry point of the dispatcher crons: send due deliveries batch by batch until none is left."""
+        return self.sudo()._dispatch_due(commit=True)
+
+    @api.model
+    def _dispatch_due(self, commit=True, max_batches=MAX_BATCHES_PER_RUN):
+        """Claim, send and record due deliveries. ``commit=False`` keeps everything in the current
+        transaction (tests, synchronous use). Returns the number of deliveries processed."""
+        ICP = self.env["ir.config_parameter"].sudo()
+        batch_size = int(ICP.get_param(PARAM_BATCH, 50))
+        concurrency = max(1, int(ICP.get_param(PARAM_CONCURRENCY, 8)))
+        total = 0
+        for _i in range(max_batches):
+            deliveries = self._claim_due(batch_size)
+            if not deliveries:
+                break
+            deliveries._send_batch(concurrency)
+            total += len(deliveries)
+            if commit:
+                remaining_time = self.env["ir.cron"]._commit_progress(
+                    len(deliveries), remaining=self._count_due())
+                if remaining_time <= 0:
+                    break
+            else:
+                self.env.flush_all()
+        return total
+
+    @api.model
+    def _claim_due(self, limit):
+        """Lock up to ``limit`` due deliveries of active endpoints; rows locked by another
+        transaction (another dispatcher) are skipped, so no delivery is sent twice concurrently."""
+        self.env.flush_all()
+        self.env.cr.execute(SQL("""
+            SELECT d.id
+              FROM webhook_delivery d
+              JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.active
+             WHERE d.state IN ('pending', 'retrying') AND d.next_attempt_at <= %s
+             ORDER BY d.next_attempt_at, d.id
+             LIMIT %s
+               FOR UPDATE OF d SKIP LOCKED
+        """, fields.Datetime.now(), limit))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        deliveries = self.browse(ids)
+        # another transaction may have changed them since our snapshot: read the locked rows anew
+        deliveries.invalidate_recordset()
+        return deliveries
+
+    @api.model
+    def _count_due(self):
+        self.env.cr.execute(SQL("""
+            SELECT count(*) FROM (SELECT 1 FROM webhook_delivery d
+                                    JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.active
+                                   WHERE d.state IN ('pending', 'retrying') AND d.next_attempt_at <= %s
+                                   LIMIT 10000) due
+        """, fields.Datetime.now()))
+        return self.env.cr.fetchone()[0]
+
+    def _prepare_request(self, now_ts):
+        """Everything a worker thread needs to send this delivery (no ORM access after this)."""
+        self.ensure_one()
+        ep = self.endpoint_id
+        body = (self.payload or "").encode("utf-8")
+        secrets = ep._signing_secrets()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+        headers.update(ep._parsed_custom_headers())
+        headers.update({
+            "webhook-id": self.event_id,
+            "webhook-timestamp": str(now_ts),
+            "webhook-signature": standard_webhooks.sign_all(secrets, self.event_id, now_ts, body),
+            "X-Odoo-Event": self.event_type,
+            "X-Odoo-Signature": standard_webhooks.legacy_signature(secrets[0], body),
+        })
+        return {"url": ep.url, "body": body, "headers": headers, "timeout": ep.timeout or 10.0}
+
+    def _send_batch(self, concurrency=8):
+        """Send these (claimed) deliveries, in parallel threads for the network part only."""
+        Endpoint = self.env["webhook.endpoint"]
+        allow_local = Endpoint._allow_local_network()
+        allow_http = Endpoint._allow_http()
+        now_ts = int(time.time())
+        jobs = []
+        for delivery in self:
+            job = delivery._prepare_request(now_ts)
+            if job["url"].lower().startswith("http:") and not allow_http:
+                job["refused"] = "plain http is not allowed (setting %s)" % "rest_webhooks.webhook_allow_http"
+            jobs.append(job)
+
+        def run(job):
+            if job.get("refused"):
+                return {"status_code": None, "error": "destination refused: " + job["refused"],
+                        "response_excerpt": False, "retry_after": None, "duration_ms": 0}
+            return _post(_session(allow_local), job)
+
+        if len(jobs) == 1 or concurrency == 1:
+            results = [run(job) for job in jobs]
+        else:
+            with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs))) as pool:
+                results = list(pool.map(run, jobs))
+        self._record_results(jobs, results)
+
+    def _record_results(self, jobs, results):
+        now = fields.Datetime.now()
+        attempt_vals = []
+        gone, failed, succeeded = set(), set(), set()
+        for delivery, job, result in zip(self, jobs, results):
+            status = result["status_code"]
+            outcome = retry.classify(status)
+            if status is not None and 300 <= status < 400:
+                outcome = retry.RETRY
+            error = result["error"] or (False if outcome == retry.SUCCESS else "HTTP %s" % status)
+            attempt_vals.append({
+                "delivery_id": delivery.id,
+                "endpoint_id": delivery.endpoint_id.id,
+                "attempted_at": now,
+                "duration_ms": result["duration_ms"],
+                "status_code": status or 0,
+                "success": outcome == retry.SUCCESS,
+                "error": error,
+                "response_excerpt": result["response_excerpt"],
+                "request_headers": _json_dumps(job["headers"]),
+            })
+            vals = {"last_attempt_at": now, "last_status_code": status or 0, "last_error": error,
+                    "attempt_count": delivery.attempt_count + 1}
+            if outcome == retry.SUCCESS:
+                vals.update(state="delivered", delivered_at=now, next_attempt_at=False)
+                succeeded.add(delivery.endpoint_id)
+            elif outcome == retry.GONE:
+                vals.update(state="dead", next_attempt_at=False,
+                            last_error=_("410 Gone: the receiver asked to stop; endpoint disabled"))
+                gone.add(delivery.endpoint_id)
+            else:
+                delay = retry.next_delay(
+                    vals["attempt_count"], retry.parse_retry_after(result["retry_after"]))
+                if delay is None:
+                    vals.update(state="dead", next_attempt_at=False)
+                else:
+                    vals.update(state="retrying", next_attempt_at=now + datetime.timedelta(seconds=delay))
+                failed.add(delivery.endpoint_id)
+            delivery.write(vals)
+        self.env["webhook.attempt"].create(attempt_vals)
+        self._update_endpoint_health(succeeded, failed, gone, now)
+        retry_times = {d.next_attempt_at for d in self if d.state == "retrying" and d.next_attempt_at}
+        if retry_times:
+            cron = self.env.ref(DISPATCHER_CRONS[0], raise_if_not_found=False)
+            if cron:
+                # wake up for the earliest retry (the periodic run covers the others)
+                cron.sudo()._trigger(min(retry_times))
+
+    def _update_endpoint_health(self, succeeded, failed, gone, now):
+        """failing_since bookkeeping, auto-disable after a long failure, and 410 handling.
+
+        Only written when it changes (rare), so parallel dispatchers seldom touch the same
+        endpoint row; a concurrent update of that row is retried at the next batch."""
+        disable_after = self.env["webhook.endpoint"]._disable_after_seconds()
+        for ep in gone:
+            self._guarded(lambda ep=ep: ep._disable_for(_("the receiver answered 410 Gone")))
+        for ep in succeeded - gone:
+            if ep.failing_since:
+                self._guarded(lambda ep=ep: ep.sudo().write({"failing_since": False}))
+        for ep in failed - succeeded - gone:
+            if not ep.failing_since:
+                self._guarded(lambda ep=ep: ep.sudo().write({"failing_since": now}))
+            elif ep.active and retry.should_disable(ep.failing_since, now, disable_after):
+                days = disable_after / 86400
+                self._guarded(lambda ep=ep, days=days: ep._disable_for(
+                    _("every attempt failed for %(days)s days (since %(since)s UTC)",
+                      days=("%g" % days), since=ep.failing_since)))
+
+    def _guarded(self, func):
+        try:
+            with self.env.cr.savepoint():
+                func()
+                self.env.flush_all()
+        except Exception as exc:  # noqa: BLE001 - e.g. a concurrent update; health is best effort
+            _logger.info("webhook endpoint health update skipped: %s", exc)
+            self.env.invalidate_all()
+
+    # ------------------------------------------------------------------ user actions
+    def _send_now(self):
+        """Send these deliveries right away, in the current transaction (used by "Send test event")."""
+        self.env.flush_all()
+        self.env.cr.execute(SQL("SELECT id FROM webhook_delivery WHERE id IN %s FOR UPDATE NOWAIT",
+                                tuple(self.ids)))
+        self.invalidate_recordset()
+        self.sudo()._send_batch()
+
+    def action_retry_now(self):
+        todo = self.filtered(lambda d: d.state in ("pending", "retrying"))
+        if not todo:
+            raise UserError(_("Only pending or retrying deliveries can be retried now; use Replay for "
+                              "delivered or dead ones."))
+        todo.sudo().write({"next_attempt_at": fields.Datetime.now()})
+        self._wake_dispatcher_on_commit()
+        return True
+
+    def action_replay(self):
+        """Queue delivered or dead deliveries again: same webhook-id and payload, a new retry cycle."""
+        todo = self.filtered(lambda d: d.state in ("delivered", "dead"))
+        if not todo:
+            raise UserError(_("Select delivered or dead deliveries to replay."))
+        todo.sudo().write({"state": "pending", "attempt_count": 0, "next_attempt_at": fields.Datetime.now(),
+                           "delivered_at": False})
+        self._wake_dispatcher_on_commit()
+        return {
+            "type": "ir.actions.client", "tag": "display_notification",
+            "params": {"title": _("Replay"), "type": "success",
+                       "message": _("%s deliveries queued again.", len(todo)),
+                       "next": {"type": "ir.actions.act_window_close"}},
+        }

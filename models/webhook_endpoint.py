@@ -1,0 +1,513 @@
+"""webhook.endpoint: an external system subscribed to events of one model.
+
+Saving an endpoint (re)generates its base.automation rules, each with a server action of type
+"Send signed webhook" (models/ir_actions_server.py) that enqueues a webhook.delivery in the business
+transaction. The dispatcher (models/webhook_delivery.py) sends them after commit.
+"""
+import datetime
+import logging
+import re
+import uuid
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools.safe_eval import safe_eval
+
+from ..lib import standard_webhooks
+from ..lib.ssrf import DestinationRefused, check_url, refusal_reason
+
+_logger = logging.getLogger(__name__)
+
+# ir.config_parameter keys (documented in README "Outbound webhooks")
+PARAM_ALLOW_LOCAL = "rest_webhooks.webhook_allow_local_network"   # http + loopback/private targets
+PARAM_ALLOW_HTTP = "rest_webhooks.webhook_allow_http"             # plain http to public hosts
+PARAM_DISABLE_AFTER_DAYS = "rest_webhooks.webhook_disable_after_days"
+DEFAULT_DISABLE_AFTER_DAYS = 5
+
+EVENT_FIELDS = {  # event name -> boolean field on the endpoint
+    "created": "event_created",
+    "updated": "event_updated",
+    "deleted": "event_deleted",
+    "confirmed": "event_confirmed",
+    "cancelled": "event_cancelled",
+}
+ORDER_EVENTS = {"confirmed": "sale", "cancelled": "cancel"}  # sale.order business events -> state
+
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
+_RESERVED_HEADERS = {"content-type", "content-length", "host", "transfer-encoding", "connection",
+                     "user-agent"}
+_RESERVED_PREFIXES = ("webhook-", "x-odoo-")
+# fields whose change regenerates the automation rules
+_RULE_FIELDS = {"active", "model_id", "event_created", "event_updated", "event_deleted", "event_confirmed",
+                "event_cancelled", "update_field_ids", "filter_domain", "company_id", "name"}
+
+
+def _truthy(value):
+    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+class WebhookEndpoint(models.Model):
+    _name = "webhook.endpoint"
+    _description = "Webhook endpoint"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True,
+                            help="A disabled endpoint receives nothing: its rules are switched off and its "
+                                 "queued deliveries wait until it is enabled again.")
+    state = fields.Selection([("enabled", "Enabled"), ("failing", "Failing"), ("disabled", "Disabled")],
+                             compute="_compute_state", store=True)
+    disabled_reason = fields.Char(readonly=True, tracking=True)
+    url = fields.Char("URL", required=True, tracking=True,
+                      help="Where events are POSTed. https only, unless the setting "
+                           "rest_webhooks.webhook_allow_http (or ...allow_local_network) is on.")
+    model_id = fields.Many2one("ir.model", string="Model", required=True, ondelete="cascade",
+                               domain=[("transient", "=", False)], tracking=True)
+    model_name = fields.Char(related="model_id.model", store=True, string="Model name")
+    is_sale_order = fields.Boolean(compute="_compute_is_sale_order")
+    event_created = fields.Boolean("Created", default=True)
+    event_updated = fields.Boolean("Updated", default=True)
+    event_deleted = fields.Boolean("Deleted")
+    event_confirmed = fields.Boolean("Order confirmed")
+    event_cancelled = fields.Boolean("Order cancelled")
+    update_field_ids = fields.Many2many(
+        "ir.model.fields", "webhook_endpoint_update_field_rel", "endpoint_id", "field_id",
+        string="Only when these fields change", domain="[('model_id', '=', model_id), ('store', '=', True)]",
+        help="Send 'updated' only when one of these fields changes. Empty: any change.")
+    filter_domain = fields.Char("Only records matching", default="[]",
+                                help="Optional domain: events are sent only for records matching it.")
+    payload_fields = fields.Char(
+        help="Comma-separated JSON field names to send (id is always sent). Empty: the same JSON "
+             "representation the REST API returns for the record.")
+    available_payload_fields = fields.Char(compute="_compute_available_payload_fields")
+    custom_headers = fields.Text(help="Extra HTTP headers, one 'Name: value' per line.")
+    timeout = fields.Float("Timeout (s)", default=10.0)
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company,
+                                 help="Events of records of another company are not sent. Empty: all companies.")
+
+    # Signing secret: readable only through sudo() by the addon's code (never by the web client);
+    # managers see it once (wizard webhook.endpoint.secret) after creation and after each rotation.
+    secret = fields.Char(groups="base.group_system", copy=False)
+    previous_secret = fields.Char(groups="base.group_system", copy=False)
+    previous_secret_expires_at = fields.Datetime("Previous secret valid until", readonly=True, copy=False)
+    rotation_grace_hours = fields.Integer("Rotation grace period (h)", default=24,
+                                          help="After 'Rotate secret', the previous secret keeps signing "
+                                               "alongside the new one for this long.")
+    secret_hint = fields.Char(readonly=True, copy=False)
+    secret_revealed = fields.Boolean(readonly=True, copy=False)
+
+    automation_ids = fields.Many2many("base.automation", "webhook_endpoint_automation_rel", "endpoint_id",
+                                      "automation_id", string="Automation rules", readonly=True, copy=False)
+    delivery_ids = fields.One2many("webhook.delivery", "endpoint_id", string="Deliveries")
+    failing_since = fields.Datetime(readonly=True, copy=False,
+                                    help="First failed attempt since the last successful one.")
+    last_success_at = fields.Datetime(compute="_compute_health")
+    last_error = fields.Text(compute="_compute_health")
+    success_rate = fields.Float("Success rate (7 days, %)", compute="_compute_health")
+    count_pending = fields.Integer(compute="_compute_counts")
+    count_retrying = fields.Integer(compute="_compute_counts")
+    count_delivered = fields.Integer(compute="_compute_counts")
+    count_dead = fields.Integer(compute="_compute_counts")
+
+    _timeout_range = models.Constraint("CHECK(timeout > 0 AND timeout <= 60)",
+                                       "The timeout must be between 0 and 60 seconds.")
+
+    # ------------------------------------------------------------------ computes
+    @api.depends("active", "failing_since")
+    def _compute_state(self):
+        for ep in self:
+            ep.state = "disabled" if not ep.active else ("failing" if ep.failing_since else "enabled")
+
+    @api.depends("model_name")
+    def _compute_is_sale_order(self):
+        for ep in self:
+            ep.is_sale_order = ep.model_name == "sale.order"
+
+    @api.depends("model_name")
+    def _compute_available_payload_fields(self):
+        for ep in self:
+            if ep.model_name and ep.model_name in self.env:
+                ep.available_payload_fields = ", ".join(self.env[ep.model_name]._rest_fields_spec())
+            else:
+                ep.available_payload_fields = False
+
+    def _compute_counts(self):
+        counts = {}
+        if self.ids:
+            groups = self.env["webhook.delivery"]._read_group(
+                [("endpoint_id", "in", self.ids)], ["endpoint_id", "state"], ["__count"])
+            for endpoint, state, count in groups:
+                counts[(endpoint.id, state)] = count
+        for ep in self:
+            for state in ("pending", "retrying", "delivered", "dead"):
+                ep["count_" + state] = counts.get((ep._origin.id, state), 0)
+
+    def _compute_health(self):
+        Attempt = self.env["webhook.attempt"]
+        since = fields.Datetime.now() - datetime.timedelta(days=7)
+        for ep in self:
+            ep_id = ep._origin.id
+            if not ep_id:
+                ep.last_success_at = ep.last_error = False
+                ep.success_rate = 0.0
+                continue
+            last_ok = Attempt.search([("endpoint_id", "=", ep_id), ("success", "=", True)],
+                                     order="attempted_at desc, id desc", limit=1)
+            last_ko = Attempt.search([("endpoint_id", "=", ep_id), ("success", "=", False)],
+                                     order="attempted_at desc, id desc", limit=1)
+            ep.last_success_at = last_ok.attempted_at
+            ep.last_error = last_ko.summary if last_ko and (
+                not last_ok or last_ko.attempted_at >= last_ok.attempted_at) else False
+            total = Attempt.search_count([("endpoint_id", "=", ep_id), ("attempted_at", ">=", since)])
+            ok = Attempt.search_count([("endpoint_id", "=", ep_id), ("attempted_at", ">=", since),
+                                       ("success", "=", True)])
+            ep.success_rate = 100.0 * ok / total if total else 0.0
+
+    # ------------------------------------------------------------------ settings
+    @api.model
+    def _setting(self, key, default=None):
+        # technical read of the addon's own settings
+        return self.env["ir.config_parameter"].sudo().get_param(key, default)
+
+    @api.model
+    def _allow_local_network(self):
+        return _truthy(self._setting(PARAM_ALLOW_LOCAL))
+
+    @api.model
+    def _allow_http(self):
+        return self._allow_local_network() or _truthy(self._setting(PARAM_ALLOW_HTTP))
+
+    @api.model
+    def _disable_after_seconds(self):
+        try:
+            days = float(self._setting(PARAM_DISABLE_AFTER_DAYS, DEFAULT_DISABLE_AFTER_DAYS))
+        except ValueError:
+            days = DEFAULT_DISABLE_AFTER_DAYS
+        return days * 86400
+
+    # ------------------------------------------------------------------ constraints
+    @api.constrains("url")
+    def _check_url(self):
+        allow_http, allow_local = self._allow_http(), self._allow_local_network()
+        for ep in self:
+            try:
+                _scheme, host, _port = check_url(ep.url, allow_http=allow_http)
+            except DestinationRefused as exc:
+                raise ValidationError(_("Invalid webhook URL %(url)s: %(reason)s", url=ep.url, reason=exc))
+            if not allow_local:
+                # literal addresses are refused right away; host names are checked at each send
+                try:
+                    reason = refusal_reason(host.strip("[]"))
+                except ValueError:
+                    reason = None
+                if reason or host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+                    raise ValidationError(_("Webhook URL %(url)s points to a local or private address.",
+                                            url=ep.url))
+
+    @api.constrains("custom_headers")
+    def _check_custom_headers(self):
+        for ep in self:
+            ep._parsed_custom_headers()
+
+    @api.constrains("filter_domain", "model_id")
+    def _check_filter_domain(self):
+        for ep in self:
+            ep._domain()
+
+    @api.constrains("payload_fields", "model_id")
+    def _check_payload_fields(self):
+        for ep in self:
+            names = ep._payload_field_names()
+            if names:
+                unknown = set(names) - set(self.env[ep.model_name]._rest_fields_spec())
+                if unknown:
+                    raise ValidationError(_("Unknown payload fields: %(names)s. Available: %(avail)s",
+                                            names=", ".join(sorted(unknown)),
+                                            avail=ep.available_payload_fields))
+
+    @api.constrains("event_confirmed", "event_cancelled", "model_id")
+    def _check_order_events(self):
+        for ep in self:
+            if (ep.event_confirmed or ep.event_cancelled) and ep.model_name != "sale.order":
+                raise ValidationError(_("'Order confirmed' and 'Order cancelled' exist only for sale.order."))
+
+    def _parsed_custom_headers(self):
+        headers = {}
+        for num, line in enumerate((self.custom_headers or "").splitlines(), 1):
+            if not line.strip():
+                continue
+            name, sep, value = line.partition(":")
+            name, value = name.strip(), value.strip()
+            if not sep or not _HEADER_NAME.match(name):
+                raise ValidationError(_("Custom header line %(num)s must look like 'Name: value'.", num=num))
+            if any(c in value for c in "\r\n\x00"):
+                raise ValidationError(_("Custom header %(name)s contains a line break.", name=name))
+            low = name.lower()
+            if low in _RESERVED_HEADERS or low.startswith(_RESERVED_PREFIXES):
+                raise ValidationError(_("Custom header %(name)s is set by the webhook sender and cannot be "
+                                        "overridden.", name=name))
+            headers[name] = value
+        return headers
+
+    def _domain(self):
+        try:
+            domain = safe_eval(self.filter_domain or "[]")
+            Domain(domain).validate(self.env[self.model_name]) if self.model_name else None
+        except Exception as exc:  # noqa: BLE001 - any parse/validation problem is a user error here
+            raise ValidationError(_("Invalid filter domain %(dom)s: %(err)s", dom=self.filter_domain, err=exc))
+        return list(domain)
+
+    def _payload_field_names(self):
+        return [n.strip() for n in (self.payload_fields or "").split(",") if n.strip()]
+
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        secrets = [vals.pop("secret", None) for vals in vals_list]
+        endpoints = super().create(vals_list)
+        for ep, secret in zip(endpoints, secrets):
+            # technical write of the signing secret (field restricted to sudo access)
+            ep.sudo().write({"secret": secret or standard_webhooks.generate_secret()})
+        endpoints._sync_rules()
+        return endpoints
+
+    def write(self, vals):
+        if "secret" in vals:
+            # programmatic secret change (sudo callers only, field groups enforce it)
+            vals = dict(vals, secret_hint=(vals["secret"] or "")[:10] + "…", secret_revealed=False)
+        if vals.get("active"):
+            vals = dict(vals, disabled_reason=False, failing_since=False)
+        res = super().write(vals)
+        if _RULE_FIELDS.intersection(vals):
+            self._sync_rules()
+        return res
+
+    def unlink(self):
+        # generated rules and their server actions go with the endpoint (technical records)
+        rules = self.sudo().automation_ids
+        actions = rules.action_server_ids
+        rules.unlink()
+        actions.exists().unlink()
+        return super().unlink()
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [dict(vals, name=_("%s (copy)", ep.name)) for ep, vals in zip(self, vals_list)]
+
+    # ------------------------------------------------------------------ rules
+    def _rule_specs(self):
+        """[(event, trigger, trigger_field_ids, pre_domain, domain)] of this endpoint's rules."""
+        self.ensure_one()
+        Model = self.env[self.model_name]
+        base = self._domain()
+        if self.company_id and "company_id" in Model._fields and Model._fields["company_id"].store:
+            base = list(Domain.AND([base, ["|", ("company_id", "=", False),
+                                           ("company_id", "=", self.company_id.id)]]))
+        specs = []
+        if self.event_created:
+            specs.append(("created", "on_create", [], False, base))
+        if self.event_updated:
+            specs.append(("updated", "on_write", self.update_field_ids.ids, False, base))
+        if self.event_deleted:
+            specs.append(("deleted", "on_unlink", [], False, base))
+        if self.model_name == "sale.order":
+            state_field = self.env["ir.model.fields"]._get("sale.order", "state")
+            for event, value in ORDER_EVENTS.items():
+                if self[EVENT_FIELDS[event]]:
+                    specs.append((event, "on_write", [state_field.id], [("state", "!=", value)],
+                                  list(Domain.AND([base, [("state", "=", value)]]))))
+        return specs
+
+    def _sync_rules(self):
+        """Replace this endpoint's base.automation rules by the ones its configuration asks for.
+
+        Automation rules and server actions are technical records that only base.group_system may
+        write; integration managers configure them through the endpoint, hence sudo().
+        """
+        for ep in self:
+            ep_sudo = ep.sudo()
+            old_rules = ep_sudo.automation_ids
+            old_actions = old_rules.action_server_ids
+            vals_list = []
+            for event, trigger, field_ids, pre_domain, domain in (ep._rule_specs() if ep.active else []):
+                vals_list.append({
+                    "name": "Webhook %s: %s.%s" % (ep.name, ep.model_name, event),
+                    "model_id": ep.model_id.id,
+                    "trigger": trigger,
+                    "trigger_field_ids": [(6, 0, field_ids)],
+                    "filter_pre_domain": repr(pre_domain) if pre_domain else False,
+                    "filter_domain": repr(domain) if domain else False,
+                    "active": True,
+                    "action_server_ids": [(0, 0, {
+                        "name": "Send signed webhook %s (%s)" % (ep.name, event),
+                        "model_id": ep.model_id.id,
+                        "state": "rw_webhook",
+                        "rw_endpoint_id": ep.id,
+                        "rw_event": event,
+                        "usage": "base_automation",
+                    })],
+                })
+            new_rules = self.env["base.automation"].sudo().create(vals_list) if vals_list else \
+                self.env["base.automation"]
+            ep_sudo.automation_ids = [(6, 0, new_rules.ids)]
+            if old_rules:
+                old_rules.unlink()
+                old_actions.exists().unlink()
+
+    # ------------------------------------------------------------------ events
+    def _enqueue(self, records, event):
+        """Insert one webhook.delivery per record for ``event`` (outbox, same transaction).
+
+        ``records`` are read as they are now (for a deletion: before it happens), in the caller's
+        environment. Returns the deliveries.
+        """
+        self.ensure_one()
+        Delivery = self.env["webhook.delivery"]
+        if not records:
+            return Delivery
+        names = self._payload_field_names() or None
+        now = fields.Datetime.now()
+        snapshot = records._rest_representation(fields=names)
+        event_type = "%s.%s" % (records._name, event)
+        # Several changes of one record in one transaction are one change for everybody else: a
+        # created/updated event refreshes the snapshot of the created/updated delivery this
+        # transaction already queued for the record instead of queueing another one ("created"
+        # wins: computed fields are often written during the creation itself).
+        queued = self.env.cr.precommit.data.setdefault("rest_webhooks.queued", {})
+        vals_list, keys, refreshed = [], [], Delivery
+        for rec, data in zip(records, snapshot):
+            key = (self.id, rec._name, rec.id)
+            if event in ("created", "updated") and key in queued:
+                previous = Delivery.sudo().browse(queued[key]).exists()
+                if previous and previous.state == "pending":
+                    etype = event_type if event == "created" else previous.event_type
+                    previous.write({"event_type": etype, "payload": Delivery._build_body(etype, now, data)})
+                    refreshed |= previous
+                    continue
+            vals_list.append({
+                "endpoint_id": self.id,
+                "event_type": event_type,
+                "res_model": rec._name,
+                "res_id": rec.id,
+                "payload": Delivery._build_body(event_type, now, data),
+                "next_attempt_at": now,
+            })
+            keys.append(key)
+        # technical rows (the outbox): written whatever the rights of the user who made the change
+        deliveries = Delivery.sudo().create(vals_list) if vals_list else Delivery.sudo()
+        if event in ("created", "updated"):
+            queued.update(zip(keys, deliveries.ids))
+        Delivery._wake_dispatcher_on_commit()
+        return deliveries | refreshed
+
+    # ------------------------------------------------------------------ buttons
+    def action_enable(self):
+        self.write({"active": True})
+        self.env["webhook.delivery"]._wake_dispatcher_on_commit()
+        return True
+
+    def action_disable(self):
+        self.write({"active": False, "disabled_reason": _("Disabled by %s", self.env.user.name)})
+        return True
+
+    def action_rotate_secret(self):
+        self.ensure_one()
+        self.check_access("write")
+        ep_sudo = self.sudo()
+        new_secret = standard_webhooks.generate_secret()
+        ep_sudo.write({
+            "previous_secret": ep_sudo.secret,
+            "previous_secret_expires_at": fields.Datetime.now()
+            + datetime.timedelta(hours=max(self.rotation_grace_hours, 0)),
+            "secret": new_secret,
+        })
+        self.message_post(body=_("Signing secret rotated; the previous one keeps signing until %s (UTC).",
+                                 self.previous_secret_expires_at))
+        return self._secret_wizard(new_secret)
+
+    def action_show_secret(self):
+        self.ensure_one()
+        self.check_access("write")
+        if self.secret_revealed:
+            raise UserError(_("The secret was already shown once. Rotate it to get a new one."))
+        return self._secret_wizard(self.sudo().secret)
+
+    def _secret_wizard(self, secret):
+        self.sudo().secret_revealed = True
+        wizard = self.env["webhook.endpoint.secret"].create({"endpoint_id": self.id, "secret": secret})
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Signing secret of %s", self.name),
+            "res_model": "webhook.endpoint.secret",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
+    def _signing_secrets(self, now=None):
+        """Secrets to sign with: the current one, plus the previous one during its grace period."""
+        self.ensure_one()
+        ep_sudo = self.sudo()  # technical read of the restricted secret fields
+        now = now or fields.Datetime.now()
+        secrets = [ep_sudo.secret]
+        if ep_sudo.previous_secret and ep_sudo.previous_secret_expires_at and \
+                ep_sudo.previous_secret_expires_at > now:
+            secrets.append(ep_sudo.previous_secret)
+        return [s for s in secrets if s]
+
+    def action_send_test(self):
+        """Send a test event now (synchronously) and tell the user what the receiver answered."""
+        self.ensure_one()
+        self.check_access("write")
+        Model = self.env[self.model_name]
+        sample = Model.search([], limit=1, order="id desc") if Model.has_access("read") else Model
+        data = sample._rest_representation(fields=self._payload_field_names() or None)[0] if sample else {}
+        now = fields.Datetime.now()
+        event_type = "%s.test" % self.model_name
+        # technical row, as for every delivery
+        delivery = self.env["webhook.delivery"].sudo().create({
+            "endpoint_id": self.id, "event_type": event_type, "res_model": self.model_name,
+            "res_id": sample.id or 0, "payload": self.env["webhook.delivery"]._build_body(event_type, now, data),
+            "next_attempt_at": now,
+        })
+        delivery._send_now()
+        ok = delivery.state == "delivered"
+        message = (_("Test event delivered (HTTP %s).", delivery.last_status_code) if ok else
+                   _("Test event failed: %s", delivery.last_error or delivery.last_status_code))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": _("Send test event"), "message": message,
+                       "type": "success" if ok else "danger", "sticky": not ok,
+                       "next": {"type": "ir.actions.act_window_close"}},
+        }
+
+    def action_view_deliveries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("rest_webhooks.action_webhook_delivery")
+        action["domain"] = [("endpoint_id", "=", self.id)]
+        action["context"] = {"default_endpoint_id": self.id}
+        return action
+
+    # ------------------------------------------------------------------ health (called by the dispatcher)
+    def _disable_for(self, reason):
+        """Disable the endpoint and notify the integration managers in Odoo (inbox + chatter)."""
+        for ep in self.sudo():  # technical: the dispatcher acts for the system
+            if not ep.active:
+                continue
+            ep.write({"active": False, "disabled_reason": reason})
+            managers = self.env.ref("rest_webhooks.group_integration_manager").sudo().all_user_ids
+            partners = managers.filtered(lambda u: u.active and not u.share).partner_id
+            ep.message_post(
+                body=_("Webhook endpoint %(name)s was disabled: %(reason)s. Fix the receiver, then click "
+                       "Enable: queued deliveries will be sent.", name=ep.name, reason=reason),
+                partner_ids=partners.ids, message_type="comment", subtype_xmlid="mail.mt_note",
+            )
+            _logger.warning("webhook endpoint %s (#%s) disabled: %s", ep.name, ep.id, reason)
+
+    @api.model
+    def _new_event_id(self):
+        return "msg_" + uuid.uuid4().hex
