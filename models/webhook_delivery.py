@@ -9,6 +9,7 @@ batch with ``ir.cron._commit_progress``.
 import datetime
 import json
 import logging
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -295,7 +296,9 @@ class WebhookDelivery(models.Model):
                 if delay is None:
                     vals.update(state="dead", next_attempt_at=False)
                 else:
-                    vals.update(state="retrying", next_attempt_at=now + datetime.timedelta(seconds=delay))
+                    # whole seconds: Odoo datetimes (and "now" in the claim query) have no microseconds
+                    vals.update(state="retrying",
+                                next_attempt_at=now + datetime.timedelta(seconds=math.ceil(delay)))
                 failed.add(delivery.endpoint_id)
             delivery.write(vals)
         self.env["webhook.attempt"].create(attempt_vals)

@@ -1,3 +1,4 @@
 from . import test_health
 from . import test_security
 from . import test_webhook_delivery
+from . import test_webhook_retry
