@@ -73,6 +73,12 @@ def test_pinned_session_connects_to_checked_address():
         resp = session.post("http://hooks.invalid:%d/x" % port, data=b"{}", timeout=5)
         assert resp.status_code == 204
         assert _Handler.seen[-1] == "hooks.invalid:%d" % port
+        # internal literals are refused before any connection, whatever the port
+        for url in ["http://127.0.0.1:%d/x", "http://[::ffff:127.0.0.1]:%d/x", "http://10.0.0.1:%d/x",
+                    "http://169.254.169.254:%d/x"]:
+            with pytest.raises(DestinationRefused):
+                pinned_session().post(url % port, data=b"{}", timeout=5)
+        assert len(_Handler.seen) == 1
         # connection reuse: a second request on the same session works too
         assert session.post("http://hooks.invalid:%d/x" % port, data=b"{}", timeout=5).status_code == 204
     finally:
