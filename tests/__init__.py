@@ -4,3 +4,6 @@ from . import test_webhook_delivery
 from . import test_webhook_retry
 from . import test_webhook_ssrf
 from . import test_webhook_rotation
+from . import test_webhook_outbox
+from . import test_inbound_webhooks
+from . import test_api_auth

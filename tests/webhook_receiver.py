@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks import Webhook, WebhookVerificationError
@@ -30,7 +31,8 @@ class Received:
 
 
 class WebhookReceiver:
-    def __init__(self, secrets=(), port=0, default_status=200):
+    def __init__(self, secrets=(), port=0, default_status=200, delay=0.0):
+        self.delay = delay  # seconds each answer takes (to make concurrent senders overlap)
         self.secrets = list(secrets)
         self.default_status = default_status
         self.script = []
@@ -48,6 +50,8 @@ class WebhookReceiver:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 status, extra = receiver._answer(dict(self.headers.items()), body, self.path)
                 payload = b'{"ok": true}' if 200 <= status < 300 else b'{"error": "scripted failure"}'
                 self.send_response(status)
