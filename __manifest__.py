@@ -14,7 +14,17 @@
         "data/webhook_cron.xml",
         "views/webhook_endpoint_views.xml",
         "views/webhook_delivery_views.xml",
+        "data/webhook_inbound_data.xml",
+        "views/webhook_source_views.xml",
+        "views/webhook_event_views.xml",
+        "views/api_request_log_views.xml",
+        "views/api_res_users_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "rest_webhooks/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": True,
 }

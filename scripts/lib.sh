@@ -202,3 +202,22 @@ write_odoo_conf() {  # write_odoo_conf FILE HTTP_PORT [extra lines...]
 }
 
 odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" "$@"; }
+
+# --- Browser for the tour tests ---------------------------------------------------------------
+ensure_chromium() {  # Odoo's HttpCase.start_tour needs a headless Chrome/Chromium in PATH
+  local b
+  for b in google-chrome chromium chromium-browser google-chrome-stable; do
+    command -v "$b" >/dev/null 2>&1 && return 0
+  done
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian's chromium for the browser (tour) tests; once"
+    if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+        > "$STATE_DIR/chromium-install.log" 2>&1; then
+      return 0
+    fi
+    log "warning: installing chromium failed (log: $STATE_DIR/chromium-install.log); tour tests will be skipped"
+  else
+    log "warning: no Chrome/Chromium found and cannot install it (needs root + apt-get); tour tests will be skipped"
+  fi
+  return 0
+}

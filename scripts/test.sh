@@ -39,6 +39,7 @@ fi
 if [ -z "${UNIT_ONLY:-}" ]; then
   pg_start
   ensure_addon_link
+  ensure_chromium
   odoo_hash="$( (cat "$ODOO_SRC/odoo/release.py"; echo "$ODOO_SRC"; cat "$PROJECT_DIR/requirements-odoo.txt") | sha1sum | cut -c1-8)"
   tmpl="rw_${CHECKOUT_TAG}_tmpl_${odoo_hash}"
   conf="$out/odoo.conf"

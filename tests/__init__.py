@@ -7,3 +7,8 @@ from . import test_webhook_rotation
 from . import test_webhook_outbox
 from . import test_inbound_webhooks
 from . import test_api_auth
+from . import test_webhook_tour
+from . import test_inbound_concurrency
+from . import test_api_errors
+from . import test_api_orders
+from . import test_api_pagination
