@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "views/menus.xml",
         "data/webhook_cron.xml",
+        "security/webhook_security.xml",
         "views/webhook_endpoint_views.xml",
         "views/webhook_delivery_views.xml",
         "data/webhook_inbound_data.xml",

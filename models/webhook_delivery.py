@@ -27,6 +27,7 @@ _logger = logging.getLogger(__name__)
 
 PARAM_BATCH = "rest_webhooks.webhook_dispatch_batch"
 PARAM_CONCURRENCY = "rest_webhooks.webhook_dispatch_concurrency"
+PARAM_RETENTION_DAYS = "rest_webhooks.webhook_retention_days"
 DISPATCHER_CRONS = ("rest_webhooks.ir_cron_webhook_dispatch", "rest_webhooks.ir_cron_webhook_dispatch_2")
 USER_AGENT = "Odoo-rest_webhooks/1.0 (+Standard Webhooks)"
 RESPONSE_EXCERPT = 1024
@@ -338,6 +339,17 @@ class WebhookDelivery(models.Model):
         except Exception as exc:  # noqa: BLE001 - e.g. a concurrent update; health is best effort
             _logger.info("webhook endpoint health update skipped: %s", exc)
             self.env.invalidate_all()
+
+    @api.autovacuum
+    def _gc_delivered(self):
+        """Delivered events older than the retention period (default 30 days) are removed with their
+        attempts; dead ones stay until someone replays or deletes them."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param(PARAM_RETENTION_DAYS, 30))
+        if days <= 0:
+            return
+        limit = fields.Datetime.now() - datetime.timedelta(days=days)
+        old = self.sudo().search([("state", "=", "delivered"), ("delivered_at", "<", limit)], limit=10000)
+        old.unlink()
 
     # ------------------------------------------------------------------ user actions
     def _send_now(self):

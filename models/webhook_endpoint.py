@@ -38,6 +38,8 @@ _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
 _RESERVED_HEADERS = {"content-type", "content-length", "host", "transfer-encoding", "connection",
                      "user-agent"}
 _RESERVED_PREFIXES = ("webhook-", "x-odoo-")
+_FORBIDDEN_MODELS = {"webhook.endpoint", "webhook.delivery", "webhook.attempt", "base.automation",
+                     "ir.actions.server", "ir.cron", "ir.cron.trigger", "ir.cron.progress"}
 # fields whose change regenerates the automation rules
 _RULE_FIELDS = {"active", "model_id", "event_created", "event_updated", "event_deleted", "event_confirmed",
                 "event_cancelled", "update_field_ids", "filter_domain", "company_id", "name"}
@@ -110,9 +112,6 @@ class WebhookEndpoint(models.Model):
     count_retrying = fields.Integer(compute="_compute_counts")
     count_delivered = fields.Integer(compute="_compute_counts")
     count_dead = fields.Integer(compute="_compute_counts")
-
-    _timeout_range = models.Constraint("CHECK(timeout > 0 AND timeout <= 60)",
-                                       "The timeout must be between 0 and 60 seconds.")
 
     # ------------------------------------------------------------------ computes
     @api.depends("active", "failing_since")
@@ -206,6 +205,12 @@ class WebhookEndpoint(models.Model):
                     raise ValidationError(_("Webhook URL %(url)s points to a local or private address.",
                                             url=ep.url))
 
+    @api.constrains("timeout")
+    def _check_timeout(self):
+        for ep in self:
+            if not 0 < ep.timeout <= 60:
+                raise ValidationError(_("The timeout must be between 0 and 60 seconds."))
+
     @api.constrains("custom_headers")
     def _check_custom_headers(self):
         for ep in self:
@@ -226,6 +231,13 @@ class WebhookEndpoint(models.Model):
                     raise ValidationError(_("Unknown payload fields: %(names)s. Available: %(avail)s",
                                             names=", ".join(sorted(unknown)),
                                             avail=ep.available_payload_fields))
+
+    @api.constrains("model_id")
+    def _check_model(self):
+        for ep in self:
+            if ep.model_name in _FORBIDDEN_MODELS or ep.model_id.transient:
+                # events of the webhook machinery itself would feed on themselves
+                raise ValidationError(_("Webhooks cannot be sent for %s.", ep.model_id.name))
 
     @api.constrains("event_confirmed", "event_cancelled", "model_id")
     def _check_order_events(self):

@@ -4,6 +4,8 @@ receiver on 127.0.0.1 that verifies the signatures independently (standardwebhoo
 import json
 
 from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tools import mute_logger
 from odoo.tests import TransactionCase, tagged
 
 from .webhook_common import WebhookTestMixin
@@ -192,3 +194,23 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
         action = endpoint.action_send_test()
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn("500", action["params"]["message"])
+
+    def test_webhook_machinery_models_refused(self):
+        receiver = self.start_receiver()
+        for model in ("webhook.delivery", "webhook.attempt", "base.automation"):
+            with self.subTest(model=model), self.assertRaises(ValidationError):
+                self.make_endpoint(receiver, model=model)
+
+    def test_invalid_configuration_is_refused(self):
+        receiver = self.start_receiver()
+        for vals in [{"filter_domain": "[('no_such_field', '=', 1)]"},
+                     {"payload_fields": "name, no_such_json_name"},
+                     {"custom_headers": "webhook-id: forged"},
+                     {"custom_headers": "X-Ok: fine\nnot a header line"},
+                     {"event_confirmed": True, "model": "res.partner"},
+                     {"timeout": 0}]:
+            vals = dict(vals)
+            model = vals.pop("model", "sale.order")
+            with self.subTest(vals=vals), self.assertRaises(ValidationError), \
+                    mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self.make_endpoint(receiver, model=model, **vals)

@@ -221,3 +221,19 @@ class TestWebhookRetry(WebhookTestMixin, TransactionCase):
         self.dispatch()
         self.assertEqual(set(deliveries.mapped("state")), {"delivered"})
         self.assertEqual(sorted(receiver.ids()), sorted(deliveries.mapped("event_id")))
+
+    def test_retention_keeps_dead_removes_old_delivered(self):
+        receiver = self.start_receiver()
+        with freeze_time(T0) as frozen:
+            endpoint, _secret = self.make_endpoint(receiver, model="res.partner")
+            delivered = self._event(endpoint)
+            self.dispatch()
+            dead = self._event(endpoint)
+            dead.sudo().state = "dead"
+            frozen.tick(datetime.timedelta(days=29))
+            self.env["webhook.delivery"]._gc_delivered()
+            self.assertTrue(delivered.exists())
+            frozen.tick(datetime.timedelta(days=2))
+            self.env["webhook.delivery"]._gc_delivered()
+        self.assertFalse(delivered.exists())
+        self.assertTrue(dead.exists())
