@@ -1,1 +1,5 @@
 from . import health
+from . import api_common
+from . import api_orders
+from . import api_partners
+from . import api_docs

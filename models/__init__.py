@@ -5,3 +5,10 @@ from . import webhook_attempt
 from . import webhook_endpoint_secret
 from . import webhook_replay
 from . import ir_actions_server
+from . import res_users_api
+from . import res_partner
+from . import sale_order
+from . import api_rate_counter
+from . import api_request_log
+from . import api_idempotency_key
+from . import api_ir_http

@@ -12,3 +12,6 @@ from . import test_inbound_concurrency
 from . import test_api_errors
 from . import test_api_orders
 from . import test_api_pagination
+from . import test_api_partners
+from . import test_api_idempotency
+from . import test_api_openapi

@@ -1,0 +1,187 @@
+"""The shared REST API layer: the ``api_route`` decorator and list pagination.
+
+``api_route`` registers the route (auth ``rest_api``, see models/api_ir_http.py) AND an operation
+descriptor in ``OPERATIONS``, from which /api/v1/openapi.json is built. Around the endpoint it
+checks the content type, parses the JSON body, applies Idempotency-Key, and on success adds the
+RateLimit headers and writes the request-log row in the request's own transaction. Errors are raised
+(``ApiError`` or Odoo exceptions) and answered as problem+json by ``ir.http._handle_error``.
+"""
+import json
+import re
+from urllib.parse import urlencode
+
+from odoo import http
+from odoo.http import request
+from odoo.tools import SQL
+
+from ..lib import api_params
+from ..lib.api_errors import ApiError, validation_error
+from ..lib.cursor import CursorError, decode_cursor, encode_cursor
+from ..lib.idempotency import request_fingerprint, valid_key
+from ..lib.schema_check import check
+from ..models.api_ir_http import api_state
+from .common import json_response, request_id
+
+MAX_BODY_BYTES = 1024 * 1024
+BODY_METHODS = ("POST", "PATCH", "PUT")
+OPERATIONS = []
+_ARG = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]\w*)>")
+
+
+def api_route(path, method, *, operation_id, summary, tags, description="", parameters=(),
+              request_schema=None, request_schema_name=None, responses=None, idempotent=False):
+    """Route decorator for one REST operation. ``idempotent``: honours Idempotency-Key."""
+    OPERATIONS.append({
+        "path": path, "method": method, "operation_id": operation_id, "summary": summary,
+        "tags": list(tags), "description": description, "parameters": list(parameters),
+        "request_schema": request_schema_name or request_schema, "responses": responses or {},
+    })
+    path_args = _ARG.findall(path)
+
+    def decorator(func):
+        def wrapper(self, *args, **kwargs):
+            # query-string arguments arrive as kwargs too: endpoints read request.httprequest.args
+            path_kwargs = {k: kwargs[k] for k in path_args if k in kwargs}
+            return _run(func, self, method, request_schema, idempotent, path_kwargs)
+        # no functools.wraps: Odoo would inspect the inner signature and warn about query args
+        wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = func.__name__, func.__qualname__, func.__doc__
+        wrapper.__module__ = func.__module__
+        return http.route(path, type="http", auth="rest_api", methods=[method], csrf=False,
+                          save_session=False, readonly=False, max_content_length=MAX_BODY_BYTES)(wrapper)
+    return decorator
+
+
+def _read_body(schema):
+    hreq = request.httprequest
+    length = hreq.content_length or 0
+    if length > MAX_BODY_BYTES:
+        raise ApiError(413, "The body is larger than %d bytes." % MAX_BODY_BYTES)
+    if not length and schema is None:
+        return None
+    mimetype = hreq.mimetype or ""
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise ApiError(415, "Send the body as application/json (got %r)." % (mimetype or "nothing"),
+                       headers={"Accept": "application/json"})
+    raw = hreq.get_data(cache=True)
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise ApiError(400, "Malformed JSON body: %s" % exc, type_="malformed-json") from None
+    if schema is not None:
+        errors = check(body, schema)
+        if errors:
+            raise validation_error(errors)
+    return body
+
+
+def _run(func, ctrl, method, schema, idempotent, path_kwargs):
+    state = api_state()
+    hreq = request.httprequest
+    body = _read_body(schema) if method in BODY_METHODS else None
+    idem_key = hreq.headers.get("Idempotency-Key") if method in BODY_METHODS else None
+    if idem_key is not None:
+        if not valid_key(idem_key):
+            raise ApiError(400, "Idempotency-Key must be 1-255 printable ASCII characters.",
+                           type_="invalid-idempotency-key")
+        if not state["idem"] or state["idem"][0] != idem_key:
+            fp = request_fingerprint(method, hreq.path, hreq.query_string.decode("latin-1"),
+                                     hreq.get_data(cache=True))
+            outcome, data = request.env["api.idempotency.key"]._claim(
+                state["user_id"], idem_key, fp, method, hreq.path)
+            if outcome == "mismatch":
+                raise ApiError(422, "This Idempotency-Key was used with a different request.",
+                               type_="idempotency-key-reuse")
+            if outcome == "running":
+                raise ApiError(409, "A request with this Idempotency-Key is still being processed.",
+                               type_="idempotency-key-in-use")
+            if outcome == "replay":
+                status, ctype, text = data
+                response = request.make_response(text, status=status, headers=[
+                    ("Content-Type", ctype), ("Idempotent-Replayed", "true")])
+                return _finish(state, response)
+            state["idem"] = (idem_key, data)
+    response = func(ctrl, body=body, **path_kwargs) if method in BODY_METHODS else func(ctrl, **path_kwargs)
+    if state["idem"]:
+        request.env["api.idempotency.key"]._store(
+            state["idem"][1], response.status_code, response.headers.get("Content-Type"),
+            response.get_data(as_text=True))
+    return _finish(state, response)
+
+
+def _finish(state, response):
+    for name, value in state["headers"].items():
+        response.headers[name] = value
+    response.headers["X-Request-Id"] = request_id()
+    # Technical log row, same transaction as the business work (raw INSERT, no business data).
+    request.env["api.request.log"]._insert(request.env.cr, state, response.status_code, None,
+                                           response.get_data(as_text=True) if state["log_bodies"] else None)
+    return response
+
+
+# ---------------------------------------------------------------------- listing
+def _secret():
+    # Technical read of the database secret to sign cursors (not business data).
+    return request.env["ir.config_parameter"].sudo().get_param("database.secret") or "rest_webhooks"
+
+
+LIST_PARAMETERS = [
+    {"name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": api_params.MAX_LIMIT},
+     "description": "Page size (default %d, max %d)" % (api_params.DEFAULT_LIMIT, api_params.MAX_LIMIT)},
+    {"name": "cursor", "description": "Opaque cursor from next_cursor / the Link rel=next header"},
+    {"name": "offset", "schema": {"type": "integer", "minimum": 0},
+     "description": "Compatibility only; prefer cursor (ignored when cursor is given)"},
+    {"name": "sort", "description": "Sort key, '-' prefix for descending; keyset on (key, id)"},
+    {"name": "fields", "description": "Comma-separated field names of the representation"},
+    {"name": "count", "schema": {"type": "boolean"}, "description": "Include total (costs a count)"},
+]
+
+
+def list_response(model, domain, *, sort_columns, default_fields, filter_errors=()):
+    """One keyset-paginated page: a single id query (record rules applied by ``_search``) and one
+    batched read through ``_rest_representation``."""
+    args = request.httprequest.args
+    errors = list(filter_errors)
+    spec_names = list(model._rest_fields_spec())
+    limit, e1 = api_params.parse_limit(args.get("limit"))
+    offset, e2 = api_params.parse_int("offset", args.get("offset"), 0)
+    (sort, desc), e3 = api_params.parse_sort(args.get("sort"), sort_columns)
+    fields, e4 = api_params.parse_fields(args.get("fields"), spec_names)
+    count, e5 = api_params.parse_bool("count", args.get("count"))
+    errors += e1 + e2 + e3 + e4 + e5
+    if errors:
+        raise validation_error(errors, "Invalid query parameters.")
+    sort_key = ("-" if desc else "") + sort
+    after = None
+    if args.get("cursor"):
+        try:
+            after = decode_cursor(_secret(), args["cursor"], sort_key)
+        except CursorError as exc:
+            raise ApiError(400, "Invalid cursor: %s" % exc, type_="invalid-cursor",
+                           errors=[{"field": "cursor", "message": str(exc)}]) from None
+    query = model._search(domain)
+    col = SQL.identifier(query.table, sort_columns[sort])
+    idcol = SQL.identifier(query.table, "id")
+    direction = SQL("DESC" if desc else "ASC")
+    if after is not None:
+        query.add_where(SQL("(%s, %s) %s (%s, %s)", col, idcol, SQL("<" if desc else ">"), after[0], after[1]))
+    elif offset:
+        query.offset = offset
+    query.order = SQL("%s %s, %s %s", col, direction, idcol, direction)
+    query.limit = limit + 1
+    request.env.cr.execute(query.select(idcol, SQL("%s::text", col) if sort != "id" else idcol))
+    rows = request.env.cr.fetchall()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    records = model.browse([r[0] for r in rows])
+    data = records._rest_representation(fields or default_fields)
+    body = {"data": data, "has_more": has_more, "next_cursor": None}
+    headers = {}
+    if has_more:
+        last_value = rows[-1][1] if sort != "id" else rows[-1][0]
+        body["next_cursor"] = encode_cursor(_secret(), sort_key, last_value, rows[-1][0])
+        params = [(k, v) for k, v in args.items(multi=True) if k not in ("cursor", "offset")]
+        params.append(("cursor", body["next_cursor"]))
+        headers["Link"] = '<%s?%s>; rel="next"' % (request.httprequest.path, urlencode(params))
+    if count:
+        body["total"] = model.search_count(domain)
+    return json_response(body, headers=headers)

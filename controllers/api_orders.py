@@ -1,0 +1,119 @@
+"""/api/v1/orders: list, read, create (idempotent on external_ref), patch, confirm, cancel."""
+from odoo import http
+from odoo.http import request
+
+from ..lib import api_params, api_schemas
+from ..lib.api_errors import ApiError
+from .api_common import LIST_PARAMETERS, api_route, list_response
+from .common import json_response
+
+SORT_COLUMNS = {"id": "id", "date_order": "date_order", "write_date": "write_date",
+                "create_date": "create_date", "name": "name"}
+ORDER = {"schema": "SaleOrder"}
+TAGS = ["orders"]
+
+
+def _order(order_id):
+    order = request.env["sale.order"].search([("id", "=", order_id)], limit=1)
+    if not order:
+        raise ApiError(404, "No order %s (or you may not see it)." % order_id)
+    return order
+
+
+def _one(order, status=200):
+    return json_response(order._rest_representation()[0], status=status)
+
+
+class ApiOrders(http.Controller):
+
+    @api_route("/api/v1/orders", "GET", operation_id="listOrders", summary="List sale orders",
+               tags=TAGS, description="Keyset pagination: follow next_cursor (or the Link header) "
+               "while has_more. By default lines are omitted; ask for them with fields=...,lines.",
+               parameters=LIST_PARAMETERS + [
+                   {"name": "state", "description": "draft, sent, sale, cancel"},
+                   {"name": "partner_id", "schema": {"type": "integer"}},
+                   {"name": "external_ref"},
+                   {"name": "date_from", "schema": {"type": "string", "format": "date-time"},
+                    "description": "date_order >= this"},
+                   {"name": "date_to", "schema": {"type": "string", "format": "date-time"},
+                    "description": "date_order <= this"},
+                   {"name": "updated_since", "schema": {"type": "string", "format": "date-time"},
+                    "description": "write_date >= this (incremental sync)"},
+               ],
+               responses={200: {"description": "A page of orders", "schema": "OrderPage",
+                                "headers": {"Link": "rel=next URL when has_more"}}})
+    def list_orders(self):
+        args = request.httprequest.args
+        Order = request.env["sale.order"]
+        domain, errors = [], []
+        if args.get("state"):
+            states = args["state"].split(",")
+            valid = {k for k, _ in Order._fields["state"].selection}
+            if set(states) - valid:
+                errors.append({"field": "state", "message": "must be among %s" % ", ".join(sorted(valid))})
+            domain.append(("state", "in", states))
+        partner_id, e = api_params.parse_int("partner_id", args.get("partner_id"), 1)
+        errors += e
+        if partner_id:
+            domain.append(("partner_id", "=", partner_id))
+        if args.get("external_ref"):
+            domain.append(("external_ref", "=", args["external_ref"]))
+        for name, field, op in (("date_from", "date_order", ">="), ("date_to", "date_order", "<="),
+                                ("updated_since", "write_date", ">=")):
+            value, e = api_params.parse_datetime_param(name, args.get(name))
+            errors += e
+            if value:
+                domain.append((field, op, value))
+        default_fields = [k for k in Order._rest_fields_spec() if k != "lines"]
+        return list_response(Order, domain, sort_columns=SORT_COLUMNS, default_fields=default_fields,
+                             filter_errors=errors)
+
+    @api_route("/api/v1/orders/<int:order_id>", "GET", operation_id="getOrder", summary="Read one order",
+               tags=TAGS, responses={200: {"description": "The order with its lines", **ORDER}})
+    def get_order(self, order_id):
+        return _one(_order(order_id))
+
+    @api_route("/api/v1/orders", "POST", operation_id="createOrder", summary="Create an order",
+               tags=TAGS, idempotent=True, request_schema=api_schemas.ORDER_CREATE,
+               request_schema_name="OrderCreate",
+               description="Partner by partner_id, partner_external_ref or an inline partner (upserted "
+               "by its external_ref). Lines by product_id or product_code. An existing external_ref "
+               "returns the existing order with 200 instead of creating a second one. Honours "
+               "Idempotency-Key.",
+               responses={201: {"description": "Created", **ORDER},
+                          200: {"description": "An order with this external_ref already existed", **ORDER}})
+    def create_order(self, body):
+        order, created = request.env["sale.order"]._rest_create_or_get(body)
+        response = _one(order, 201 if created else 200)
+        if created:
+            response.headers["Location"] = "/api/v1/orders/%d" % order.id
+        return response
+
+    @api_route("/api/v1/orders/<int:order_id>", "PATCH", operation_id="updateOrder",
+               summary="Modify a quotation", tags=TAGS, idempotent=True,
+               request_schema=api_schemas.ORDER_PATCH, request_schema_name="OrderPatch",
+               description="Only draft/sent orders: references, note, validity, date, lines (replaced).",
+               responses={200: {"description": "The updated order", **ORDER}})
+    def update_order(self, order_id, body):
+        return _one(_order(order_id)._rest_update(body))
+
+    @api_route("/api/v1/orders/<int:order_id>/confirm", "POST", operation_id="confirmOrder",
+               summary="Confirm a quotation (Odoo's action_confirm)", tags=TAGS, idempotent=True,
+               responses={200: {"description": "The confirmed order", **ORDER}})
+    def confirm_order(self, order_id, body=None):
+        order = _order(order_id)
+        if order.state not in ("draft", "sent"):
+            raise ApiError(409, "Only quotations can be confirmed; this order is %s." % order.state,
+                           type_="invalid-state")
+        order.action_confirm()
+        return _one(order)
+
+    @api_route("/api/v1/orders/<int:order_id>/cancel", "POST", operation_id="cancelOrder",
+               summary="Cancel an order (Odoo's action_cancel)", tags=TAGS, idempotent=True,
+               responses={200: {"description": "The cancelled order", **ORDER}})
+    def cancel_order(self, order_id, body=None):
+        order = _order(order_id)
+        if order.state == "cancel":
+            raise ApiError(409, "The order is already cancelled.", type_="invalid-state")
+        order.action_cancel()
+        return _one(order)

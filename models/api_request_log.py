@@ -1,0 +1,67 @@
+"""One row per REST API call: who, what, how it ended, how long it took."""
+import datetime
+import time
+
+from odoo import api, fields, models
+from odoo.http import request
+
+from ..controllers.common import request_id
+
+
+class ApiRequestLog(models.Model):
+    _name = "api.request.log"
+    _description = "REST API request log"
+    _order = "id desc"
+
+    method = fields.Char(required=True, readonly=True)
+    path = fields.Char(required=True, readonly=True, index=True)
+    query_string = fields.Char(readonly=True)
+    status = fields.Integer(readonly=True, index=True)
+    duration_ms = fields.Float("Duration (ms)", readonly=True, aggregator="avg")
+    user_id = fields.Many2one("res.users", readonly=True, index=True, ondelete="set null")
+    key_name = fields.Char("API key", readonly=True)
+    request_id = fields.Char("Request id", readonly=True, index=True)
+    idempotency_key = fields.Char(readonly=True)
+    error_title = fields.Char(readonly=True)
+    request_body = fields.Text(readonly=True)
+    response_body = fields.Text(readonly=True)
+
+    @api.model
+    def _retention_days(self):
+        return int(self.env["ir.config_parameter"].sudo().get_param(
+            "rest_webhooks.api_log_retention_days", 30))
+
+    @api.autovacuum
+    def _gc_old_logs(self):
+        limit = fields.Datetime.now() - datetime.timedelta(days=self._retention_days())
+        self.env.cr.execute("DELETE FROM api_request_log WHERE create_date < %s", (limit,))
+
+    @api.model
+    def _insert(self, cr, state, status, error_title=None, response_body=None):
+        """Write one row with ``cr`` (the request's cursor, or a fresh one after a rollback).
+
+        Raw INSERT: a technical row written on every call, kept cheap; bodies only when the user's
+        ``api_log_bodies`` is on.
+        """
+        hreq = request.httprequest
+        bodies = state.get("log_bodies")
+        req_body = None
+        if bodies:
+            try:
+                req_body = hreq.get_data(cache=True, as_text=True)[:100000] or None
+            except Exception:  # noqa: BLE001 - e.g. body too large: log without it
+                req_body = None
+        idem = state.get("idem")
+        cr.execute("""
+            INSERT INTO api_request_log
+                (method, path, query_string, status, duration_ms, user_id, key_name, request_id,
+                 idempotency_key, error_title, request_body, response_body,
+                 create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                    now() at time zone 'utc', now() at time zone 'utc')
+        """, (hreq.method, hreq.path[:2000], hreq.query_string.decode("latin-1")[:2000] or None, status,
+              round((time.perf_counter() - state["t0"]) * 1000.0, 3) if state.get("t0") else None,
+              state.get("user_id"), state.get("key_name"), request_id(),
+              (idem[0] if idem else request.httprequest.headers.get("Idempotency-Key")),
+              error_title, req_body, (response_body[:100000] if bodies and response_body else None),
+              state.get("user_id"), state.get("user_id")))

@@ -1,0 +1,133 @@
+"""res.partner for the REST API: the external reference, the one JSON representation, upserts.
+
+``_rest_fields_spec`` is THE definition of a partner in JSON, shared by REST responses, webhook
+payloads and the OpenAPI schema.
+"""
+from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError
+
+from ..lib.api_errors import ApiError, validation_error
+from ..lib.rest_spec import rest_spec_entry
+
+# API name -> res.partner field for plain writable values.
+WRITABLE = {
+    "name": "name", "email": "email", "phone": "phone", "is_company": "is_company",
+    "street": "street", "street2": "street2", "zip": "zip", "city": "city", "vat": "vat",
+    "ref": "ref", "website": "website", "comment": "comment",
+}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    external_ref = fields.Char(
+        "External reference", copy=False,
+        help="Identifier of this partner in an external system; unique. Used by the REST API upsert.")
+
+    _external_ref_uniq = models.UniqueIndex("(external_ref) WHERE external_ref IS NOT NULL",
+                                            "A partner with this external reference already exists.")
+
+    def _rest_fields_spec(self):
+        code = {"type": ["string", "null"]}
+        return {
+            "id": "id",
+            "name": "name",
+            "display_name": "display_name",
+            "external_ref": "external_ref",
+            "ref": "ref",
+            "is_company": "is_company",
+            "parent": "parent_id",
+            "email": "email",
+            "phone": "phone",
+            "website": "website",
+            "street": "street",
+            "street2": "street2",
+            "zip": "zip",
+            "city": "city",
+            "state": rest_spec_entry(lambda p: p.state_id.code or None, dict(code, description="State code")),
+            "country": rest_spec_entry(lambda p: p.country_id.code or None,
+                                       dict(code, description="ISO 3166-1 alpha-2")),
+            "vat": "vat",
+            "company": "company_id",
+            "active": "active",
+            "create_date": "create_date",
+            "write_date": "write_date",
+        }
+
+    # ------------------------------------------------------------------ REST API helpers
+    @api.model
+    def _rest_partner_vals(self, body, path=""):
+        vals = {WRITABLE[k]: v for k, v in body.items() if k in WRITABLE}
+        if "external_ref" in body:
+            vals["external_ref"] = body["external_ref"]
+        if "parent_id" in body:
+            vals["parent_id"] = body["parent_id"]
+        errors = []
+        if body.get("country_code"):
+            country = self.env["res.country"].search([("code", "=ilike", body["country_code"])], limit=1)
+            if not country:
+                errors.append({"field": path + "country_code", "message": "unknown country code"})
+            vals["country_id"] = country.id
+        elif "country_code" in body:
+            vals["country_id"] = False
+        if body.get("parent_id") and not self.search([("id", "=", body["parent_id"])], limit=1):
+            errors.append({"field": path + "parent_id", "message": "no such partner"})
+        if errors:
+            raise validation_error(errors)
+        return vals
+
+    @api.model
+    def _rest_upsert(self, ref, body, path=""):
+        """Create or update the partner with ``external_ref == ref``. Returns ``(partner, created)``.
+
+        A concurrent upsert of the same ref loses on the unique index and is retried by Odoo
+        (ConcurrencyError), then finds and updates the winner's partner.
+        """
+        vals = self._rest_partner_vals(dict(body, external_ref=ref), path)
+        partner = self.with_context(active_test=False).search([("external_ref", "=", ref)], limit=1)
+        if partner:
+            vals.pop("external_ref", None)
+            partner.write(vals)
+            return partner, False
+        # Existence probe for the uniqueness rule only (nothing is read or returned).
+        self.env.cr.execute("SELECT 1 FROM res_partner WHERE external_ref = %s", (ref,))
+        if self.env.cr.fetchone():
+            raise ApiError(409, "A partner with this external_ref exists but is not accessible to you.",
+                           type_="conflict")
+        if not vals.get("name"):
+            raise validation_error([{"field": path + "name", "message": "is required to create a partner"}])
+        return self._rest_create(vals), True
+
+    @api.model
+    def _rest_create(self, vals):
+        try:
+            with self.env.cr.savepoint():
+                partner = self.create(vals)
+                self.env.flush_all()
+        except Exception as exc:
+            if getattr(getattr(exc, "diag", None), "constraint_name", "") == "res_partner_external_ref_uniq":
+                if vals.get("external_ref"):
+                    raise ConcurrencyError("partner external_ref created concurrently") from exc
+            raise
+        return partner
+
+    @api.model
+    def _rest_partner_for_order(self, body):
+        """The customer of an order body: ``partner_id``, ``partner_external_ref`` or inline ``partner``."""
+        if body.get("partner_id"):
+            partner = self.search([("id", "=", body["partner_id"])], limit=1)
+            if not partner:
+                raise validation_error([{"field": "partner_id", "message": "no such partner"}])
+            return partner
+        if body.get("partner_external_ref"):
+            partner = self.search([("external_ref", "=", body["partner_external_ref"])], limit=1)
+            if not partner:
+                raise validation_error([{"field": "partner_external_ref",
+                                         "message": "no partner with this external reference"}])
+            return partner
+        inline = body["partner"]
+        if inline.get("external_ref"):
+            return self._rest_upsert(inline["external_ref"], inline, path="partner.")[0]
+        if not inline.get("name"):
+            raise validation_error([{"field": "partner.name", "message": "is required"}])
+        return self._rest_create(self._rest_partner_vals(inline, "partner."))

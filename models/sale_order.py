@@ -1,0 +1,189 @@
+"""sale.order for the REST API: the external reference and the one JSON representation.
+
+``_rest_fields_spec`` is THE definition of an order in JSON: the REST responses, the webhook
+payloads (``records._rest_representation()``) and the OpenAPI schema all derive from it.
+"""
+from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError
+
+from ..lib.api_errors import ApiError, validation_error
+from ..lib.rest_spec import rest_spec_entry
+from ..lib.schema_check import parse_datetime
+
+_LINE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "sequence": {"type": "integer"},
+        "display_type": {"type": ["string", "null"], "description": "line_section / line_note, or null"},
+        "product": {"type": ["object", "null"], "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "default_code": {"type": ["string", "null"]}}},
+        "description": {"type": ["string", "null"]},
+        "quantity": {"type": "number"},
+        "uom": {"type": ["string", "null"]},
+        "price_unit": {"type": "number"},
+        "discount": {"type": "number"},
+        "taxes": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}}}},
+        "price_subtotal": {"type": "number"},
+        "price_total": {"type": "number"},
+    },
+}
+
+
+def _order_lines(order):
+    return [{
+        "id": line.id,
+        "sequence": line.sequence,
+        "display_type": line.display_type or None,
+        "product": {"id": line.product_id.id, "name": line.product_id.display_name,
+                    "default_code": line.product_id.default_code or None} if line.product_id else None,
+        "description": line.name or None,
+        "quantity": line.product_uom_qty,
+        "uom": line.product_uom_id.name or None,
+        "price_unit": line.price_unit,
+        "discount": line.discount,
+        "taxes": [{"id": t.id, "name": t.name} for t in line.tax_ids],
+        "price_subtotal": line.price_subtotal,
+        "price_total": line.price_total,
+    } for line in order.order_line]
+
+
+def _partner_summary(order):
+    p = order.partner_id
+    return {"id": p.id, "name": p.display_name, "email": p.email or None,
+            "external_ref": p.external_ref or None} if p else None
+
+
+_PARTNER_SUMMARY_SCHEMA = {"type": ["object", "null"], "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "email": {"type": ["string", "null"]},
+    "external_ref": {"type": ["string", "null"]}}}
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    external_ref = fields.Char(
+        "External reference", copy=False, index=False,
+        help="Identifier of this order in an external system; unique. Set through the REST API.")
+
+    _external_ref_uniq = models.UniqueIndex("(external_ref) WHERE external_ref IS NOT NULL",
+                                            "An order with this external reference already exists.")
+
+    def _rest_fields_spec(self):
+        return {
+            "id": "id",
+            "name": "name",
+            "external_ref": "external_ref",
+            "client_order_ref": "client_order_ref",
+            "state": "state",
+            "date_order": "date_order",
+            "validity_date": "validity_date",
+            "partner": rest_spec_entry(_partner_summary, _PARTNER_SUMMARY_SCHEMA),
+            "company": "company_id",
+            "salesperson": "user_id",
+            "currency": rest_spec_entry(lambda o: o.currency_id.name or None,
+                                        {"type": ["string", "null"], "description": "ISO 4217 code"}),
+            "amount_untaxed": "amount_untaxed",
+            "amount_tax": "amount_tax",
+            "amount_total": "amount_total",
+            "note": "note",
+            "create_date": "create_date",
+            "write_date": "write_date",
+            "lines": rest_spec_entry(_order_lines, {"type": "array", "items": _LINE_SCHEMA}),
+        }
+
+    # ------------------------------------------------------------------ REST API helpers
+    @api.model
+    def _rest_resolve_lines(self, lines, path="lines"):
+        """Turn API lines into ``order_line`` commands; ``ApiError`` 422 with field paths."""
+        Product = self.env["product.product"]
+        codes = {ln["product_code"] for ln in lines if ln.get("product_code")}
+        ids = {ln["product_id"] for ln in lines if ln.get("product_id")}
+        by_code = {}
+        if codes:
+            for prod in Product.search([("default_code", "in", list(codes)), ("sale_ok", "=", True)]):
+                by_code.setdefault(prod.default_code, prod)
+        found_ids = set(Product.search([("id", "in", list(ids)), ("sale_ok", "=", True)]).ids) if ids else set()
+        errors, commands = [], []
+        for i, ln in enumerate(lines):
+            if ln.get("product_id"):
+                if ln["product_id"] not in found_ids:
+                    errors.append({"field": "%s[%d].product_id" % (path, i), "message": "no such saleable product"})
+                    continue
+                product_id = ln["product_id"]
+            else:
+                prod = by_code.get(ln["product_code"])
+                if not prod:
+                    errors.append({"field": "%s[%d].product_code" % (path, i),
+                                   "message": "no saleable product with this internal reference"})
+                    continue
+                product_id = prod.id
+            vals = {"product_id": product_id, "product_uom_qty": ln.get("quantity", 1.0)}
+            for api_name, field in (("price_unit", "price_unit"), ("discount", "discount"),
+                                    ("description", "name")):
+                if ln.get(api_name) is not None:
+                    vals[field] = ln[api_name]
+            commands.append(fields.Command.create(vals))
+        if errors:
+            raise validation_error(errors)
+        return commands
+
+    @api.model
+    def _rest_order_vals(self, body):
+        vals = {}
+        for key in ("client_order_ref", "note", "validity_date", "external_ref"):
+            if key in body:
+                vals[key] = body[key]
+        if "date_order" in body:
+            vals["date_order"] = parse_datetime(body["date_order"])
+        return vals
+
+    @api.model
+    def _rest_create_or_get(self, body):
+        """Create an order from an API body, or return the existing one with the same external_ref.
+
+        Returns ``(order, created)``. Two concurrent calls with one external_ref: the unique index
+        lets one INSERT win; the loser gets a unique violation, raised as ConcurrencyError so Odoo
+        retries the whole request in a new transaction, which then finds the winner's order.
+        """
+        ref = body.get("external_ref")
+        if ref:
+            existing = self.search([("external_ref", "=", ref)], limit=1)
+            if existing:
+                return existing, False
+            # Existence probe for the uniqueness rule only (no data is read or returned): the
+            # order exists but lies outside this user's rules/companies.
+            self.env.cr.execute("SELECT 1 FROM sale_order WHERE external_ref = %s", (ref,))
+            if self.env.cr.fetchone():
+                raise ApiError(409, "An order with this external_ref exists but is not accessible to you.",
+                               type_="conflict")
+        partner = self.env["res.partner"]._rest_partner_for_order(body)
+        vals = self._rest_order_vals(body)
+        vals["partner_id"] = partner.id
+        vals["order_line"] = self._rest_resolve_lines(body.get("lines") or [])
+        try:
+            with self.env.cr.savepoint():
+                order = self.create(vals)
+                self.env.flush_all()
+        except Exception as exc:
+            if ref and getattr(getattr(exc, "diag", None), "constraint_name", "") == \
+                    "sale_order_external_ref_uniq":
+                raise ConcurrencyError("external_ref %r created concurrently" % ref) from exc
+            raise
+        return order, True
+
+    def _rest_update(self, body):
+        """PATCH of a draft order: references, note, validity, lines (replaced when given)."""
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            raise ApiError(409, "Only quotations (state draft or sent) can be modified; this order is %s."
+                           % self.state, type_="invalid-state")
+        vals = self._rest_order_vals(body)
+        if "lines" in body:
+            vals["order_line"] = [fields.Command.delete(line.id) for line in self.order_line] \
+                + self._rest_resolve_lines(body["lines"])
+        if vals:
+            self.write(vals)
+        return self
