@@ -1,4 +1,5 @@
 from . import health
+from . import webhooks_inbound
 from . import api_common
 from . import api_orders
 from . import api_partners

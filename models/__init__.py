@@ -5,6 +5,8 @@ from . import webhook_attempt
 from . import webhook_endpoint_secret
 from . import webhook_replay
 from . import ir_actions_server
+from . import webhook_source
+from . import webhook_event
 from . import res_users_api
 from . import res_partner
 from . import sale_order

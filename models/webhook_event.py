@@ -1,0 +1,225 @@
+"""webhook.event: one verified inbound event, stored once per (source, event id), processed once.
+
+Flow: the controller stores the event with ``INSERT ... ON CONFLICT (source_id, event_id) DO
+NOTHING`` (the unique constraint in PostgreSQL is the dedupe, whatever the number of workers) and
+wakes the processing cron, which runs after the request's commit. Why a cron rather than inline
+processing: the sender gets its 200 within milliseconds whatever the handler costs (providers time
+out after a few seconds and then retry), a handler error never turns into a non-2xx (which would
+make the sender retry an event we already hold), and a crash between acknowledging and processing
+loses nothing (the row stays ``received`` and the next cron run, at the latest a minute later,
+picks it up). Events are claimed with ``FOR UPDATE SKIP LOCKED`` so several cron workers never
+process the same event.
+"""
+import json
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .webhook_handlers import get_handler
+
+_logger = logging.getLogger(__name__)
+
+PROCESS_CRON = "rest_webhooks.ir_cron_inbound_webhooks"
+PARAM_RETENTION_DAYS = "rest_webhooks.inbound_retention_days"
+DEFAULT_RETENTION_DAYS = 30
+BATCH_SIZE = 50
+MAX_ERROR_LENGTH = 4000
+
+
+class WebhookEvent(models.Model):
+    _name = "webhook.event"
+    _description = "Inbound webhook event"
+    _order = "received_at desc, id desc"
+    _rec_name = "event_id"
+
+    source_id = fields.Many2one("webhook.source", required=True, ondelete="cascade", index=True,
+                                readonly=True)
+    company_id = fields.Many2one(related="source_id.company_id")
+    event_id = fields.Char("Event ID", required=True, readonly=True)
+    event_type = fields.Char(readonly=True, index=True)
+    payload = fields.Text(readonly=True)
+    headers = fields.Text(readonly=True, help="Selected request headers (JSON); signatures are not kept.")
+    received_at = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    state = fields.Selection([
+        ("received", "Received"),
+        ("processed", "Processed"),
+        ("failed", "Failed"),
+        ("ignored", "Ignored"),
+    ], required=True, default="received", readonly=True, index=True)
+    attempts = fields.Integer(readonly=True)
+    processed_at = fields.Datetime(readonly=True)
+    result = fields.Char(readonly=True)
+    error = fields.Text(readonly=True)
+
+    _source_event_uniq = models.Constraint(
+        "UNIQUE(source_id, event_id)", "This event was already received from this source.")
+
+    # ------------------------------------------------------------------ storing (controller)
+    @api.model
+    def _store(self, source, event_id, event_type, payload_text, headers):
+        """Insert the event unless (source, event id) exists; return (id or None, created: bool).
+
+        Runs in the request's transaction (REPEATABLE READ): when a concurrent request inserted the
+        same event and committed after our snapshot, PostgreSQL raises a serialization failure and
+        Odoo re-runs the whole request, which then sees the row and answers "duplicate"; when the
+        other request has not committed yet, the INSERT waits for it. No duplicate either way.
+        """
+        now = fields.Datetime.now()
+        self.env.cr.execute(SQL("""
+            INSERT INTO webhook_event (source_id, event_id, event_type, payload, headers, received_at,
+                                       state, attempts, create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, 'received', 0, %s, %s)
+            ON CONFLICT (source_id, event_id) DO NOTHING
+            RETURNING id
+        """, source.id, event_id, event_type, payload_text, json.dumps(headers), now, now, now),
+            log_exceptions=False)  # an expected serialization failure is retried, not an error
+        row = self.env.cr.fetchone()
+        if row:
+            self._wake_processor()
+            return row[0], True
+        self.env.cr.execute(SQL("SELECT id FROM webhook_event WHERE source_id = %s AND event_id = %s",
+                                source.id, event_id))
+        row = self.env.cr.fetchone()
+        return (row and row[0]), False
+
+    @api.model
+    def _wake_processor(self):
+        """Trigger the processing cron (it starts once this transaction has committed); a trigger
+        already due is enough, so a burst of events does not pile up triggers."""
+        cron = self.env.ref(PROCESS_CRON, raise_if_not_found=False)
+        if not cron:
+            return
+        self.env.cr.execute(SQL(
+            "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s LIMIT 1",
+            cron.id, fields.Datetime.now()))
+        if not self.env.cr.rowcount:
+            cron.sudo()._trigger()
+
+    # ------------------------------------------------------------------ processing (cron)
+    @api.model
+    def _cron_process(self):
+        return self.sudo()._process_pending(commit=True)
+
+    @api.model
+    def _process_pending(self, commit=True, batch_size=BATCH_SIZE):
+        """Process 'received' events batch by batch; ``commit=False`` stays in the current
+        transaction (tests). Returns the number of events processed."""
+        total = 0
+        while True:
+            events = self._claim(batch_size)
+            if not events:
+                break
+            for event in events:
+                event._process()
+            total += len(events)
+            if commit:
+                if self.env["ir.cron"]._commit_progress(len(events), remaining=self._count_pending()) <= 0:
+                    break
+            else:
+                self.env.flush_all()
+        return total
+
+    @api.model
+    def _count_pending(self):
+        return self.search_count([("state", "=", "received")])
+
+    @api.model
+    def _claim(self, limit, states=("received",), ids=None):
+        """Lock up to ``limit`` events in ``states``; rows locked by another worker are skipped."""
+        self.env.flush_all()
+        where = SQL("state IN %s", tuple(states))
+        if ids is not None:
+            where = SQL("%s AND id IN %s", where, tuple(ids) or (0,))
+        self.env.cr.execute(SQL("""
+            SELECT id FROM webhook_event WHERE %s
+             ORDER BY received_at, id LIMIT %s FOR UPDATE SKIP LOCKED
+        """, where, limit))
+        return self.browse([r[0] for r in self.env.cr.fetchall()])
+
+    def _run_as_env(self):
+        """The environment of the source's run-as user, in the source's company (no superuser)."""
+        source = self.source_id
+        user = source.run_as_user_id
+        companies = user.sudo().company_ids  # technical read of the user's allowed companies
+        company = source.company_id if source.company_id in companies else user.sudo().company_id
+        return self.env(user=user.id, su=False, context=dict(
+            self.env.context, allowed_company_ids=[company.id], tz=user.sudo().tz or "UTC"))
+
+    def _process(self):
+        """Run the source's handler on this event as the run-as user; record the outcome.
+
+        The handler runs in a savepoint: on error its writes are rolled back and the event is
+        marked failed with the error, kept for a reprocess from the UI."""
+        self.ensure_one()
+        event = self.sudo()  # technical write of the event's own state
+        source = event.source_id
+        state, message, error = "processed", False, False
+        try:
+            with self.env.cr.savepoint():
+                payload = json.loads(event.payload or "null")
+                state, message = event._run_handler(payload)
+        except Exception as exc:  # noqa: BLE001 - any handler error is recorded on the event
+            self.env.invalidate_all()
+            _logger.info("inbound webhook event %s of %s failed: %s", event.event_id, source.name, exc)
+            state, error = "failed", (str(exc) or exc.__class__.__name__)[:MAX_ERROR_LENGTH]
+        event.write({
+            "state": state,
+            "result": (message or "")[:255] or False,
+            "error": error,
+            "attempts": event.attempts + 1,
+            "processed_at": fields.Datetime.now(),
+        })
+        return state
+
+    def _run_handler(self, payload):
+        source = self.source_id
+        env = self._run_as_env()
+        if source.handler_type == "none":
+            return "processed", "stored only"
+        if source.handler_type == "server_action":
+            action = source.server_action_id.with_env(env).with_context(
+                active_model=self._name, active_id=self.id, active_ids=[self.id],
+                webhook_payload=payload, webhook_event_type=self.event_type)
+            action.run()
+            return "processed", "server action %s ran" % action.sudo().name
+        handler = get_handler(source.handler_code)
+        if not handler:
+            raise UserError(_("Unknown Python handler %s", source.handler_code))
+        info = {"id": self.id, "event_id": self.event_id, "event_type": self.event_type,
+                "source": source.name, "headers": json.loads(self.headers or "{}")}
+        state, message = handler(env, payload, info)
+        if state not in ("processed", "ignored"):
+            raise UserError(_("Handler returned an invalid state %s", state))
+        return state, message
+
+    # ------------------------------------------------------------------ UI
+    def action_reprocess(self):
+        """Process failed or ignored events again, now (as the source's run-as user)."""
+        events = self._claim(len(self.ids) or 1, states=("failed", "ignored"), ids=self.ids)
+        if not events:
+            raise UserError(_("Only failed or ignored events that no one else is processing can be "
+                              "reprocessed."))
+        for event in events:
+            event._process()
+        return True
+
+    # ------------------------------------------------------------------ retention
+    @api.autovacuum
+    def _gc_old_events(self):
+        """Delete handled events (processed, ignored, failed) older than the retention period
+        (ir.config_parameter rest_webhooks.inbound_retention_days, default 30). An event retried by
+        its sender after that would be stored and processed again: keep the retention above the
+        senders' retry window (Stripe: 3 days, Shopify: 48 hours, Standard Webhooks: ~1.5 days)."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param(PARAM_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
+        cutoff = fields.Datetime.now() - timedelta(days=max(1, days))
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            "DELETE FROM webhook_event WHERE received_at < %s AND state != 'received'", cutoff))
+        count = self.env.cr.rowcount
+        self.env.invalidate_all()
+        if count:
+            _logger.info("inbound webhooks: deleted %s events received before %s", count, cutoff)
+        return count
