@@ -15,3 +15,4 @@ from . import test_api_pagination
 from . import test_api_partners
 from . import test_api_idempotency
 from . import test_api_openapi
+from . import test_api_concurrency

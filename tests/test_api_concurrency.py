@@ -1,0 +1,94 @@
+"""Races with real, committed transactions (own cursors, not the test transaction): two creates
+with one external_ref make one order; two claims of one Idempotency-Key let exactly one run.
+
+HttpCase serialises requests inside the test transaction, so these run the same model methods the
+controllers call, in separate cursors/threads, through Odoo's own ``retrying`` (what the HTTP layer
+wraps every request in)."""
+import threading
+import time
+import uuid
+
+from odoo import SUPERUSER_ID, api
+from odoo.orm.environments import Transaction
+from odoo.service.model import retrying
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestApiConcurrency(TransactionCase):
+
+    def _env(self, cr):
+        if cr.transaction is None:
+            # see test_webhook_outbox: bind the cursor to our registry without the registry lock
+            cr.transaction = Transaction(self.registry)
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def setUp(self):
+        super().setUp()
+        self.tag = uuid.uuid4().hex[:8]
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            self.partner_id = env["res.partner"].create({"name": "Race %s" % self.tag}).id
+            self.product_id = env["product.product"].create({"name": "Race product", "sale_ok": True}).id
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            orders = env["sale.order"].search([("partner_id", "=", self.partner_id)])
+            orders.order_line.unlink()
+            orders.unlink()
+            env["api.idempotency.key"].search([("key", "like", self.tag)]).unlink()
+            env["product.product"].browse(self.product_id).unlink()
+            env["res.partner"].browse(self.partner_id).unlink()
+
+    def test_two_concurrent_creates_with_one_external_ref_make_one_order(self):
+        body = {"external_ref": "RACE-%s" % self.tag, "partner_id": self.partner_id,
+                "lines": [{"product_id": self.product_id, "quantity": 1}]}
+        inserted, results, errors = threading.Event(), {}, []
+
+        def first():
+            try:
+                with self.registry.cursor() as cr:
+                    order, created = self._env(cr)["sale.order"]._rest_create_or_get(body)
+                    results["a"] = (order.id, created)
+                    inserted.set()
+                    time.sleep(0.5)  # the second transaction is now blocked on the unique index
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+                inserted.set()
+
+        thread = threading.Thread(target=first)
+        thread.start()
+        self.assertTrue(inserted.wait(10))
+        cr = self.registry.cursor()
+        try:
+            env = self._env(cr)
+            order, created = retrying(lambda: env["sale.order"]._rest_create_or_get(body), env)
+            results["b"] = (order.id, created)
+        finally:
+            cr.close()
+        thread.join(10)
+        self.assertFalse(errors)
+        self.assertEqual(results["a"][0], results["b"][0])
+        self.assertEqual((results["a"][1], results["b"][1]), (True, False))
+        with self.registry.cursor() as cr:
+            self.assertEqual(self._env(cr)["sale.order"].search_count(
+                [("external_ref", "=", body["external_ref"])]), 1)
+
+    def test_concurrent_idempotency_claims_one_winner(self):
+        barrier, outcomes = threading.Barrier(4), []
+        key = "idem-%s" % self.tag
+
+        def claim():
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                barrier.wait(5)
+                outcomes.append(env["api.idempotency.key"]._claim(SUPERUSER_ID, key, "fp", "POST", "/x")[0])
+
+        threads = [threading.Thread(target=claim) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(15)
+        self.assertEqual(sorted(outcomes), ["claimed", "running", "running", "running"])
