@@ -1,0 +1,53 @@
+import json
+
+from lib.openapi import build_spec, openapi_path, render_html
+from lib.ttl_cache import TTLCache
+
+OPS = [
+    {"path": "/api/v1/orders/<int:order_id>", "method": "GET", "operation_id": "getOrder",
+     "summary": "Read <one>", "tags": ["orders"], "responses": {200: {"description": "ok", "schema": "SaleOrder"}}},
+    {"path": "/api/v1/orders", "method": "POST", "operation_id": "createOrder", "summary": "Create",
+     "tags": ["orders"], "request_schema": "OrderCreate", "parameters": [{"name": "x"}], "responses": {}},
+]
+
+
+def test_spec_shape():
+    spec = build_spec(OPS, {"SaleOrder": {"type": "object"}, "OrderCreate": {"type": "object"}},
+                      title="T", version="1")
+    assert spec["openapi"] == "3.1.0"
+    get = spec["paths"]["/api/v1/orders/{order_id}"]["get"]
+    assert get["parameters"][0] == {"name": "order_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    assert get["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/SaleOrder"}
+    assert get["responses"]["401"]["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"}
+    post = spec["paths"]["/api/v1/orders"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/OrderCreate")
+    assert "Problem" in spec["components"]["schemas"]
+    json.dumps(spec)  # serialisable
+
+
+def test_path_conversion():
+    assert openapi_path("/api/v1/partners/external/<string:ref>") == "/api/v1/partners/external/{ref}"
+
+
+def test_html_escaped_and_offline():
+    page = render_html(build_spec(OPS, {}, title="T<script>", version="1"))
+    assert "T&lt;script&gt;" in page
+    assert "Read &lt;one&gt;" in page
+    assert "<script" not in page
+    assert "http://" not in page and "https://cdn" not in page
+
+
+def test_ttl_cache_expiry_and_lru():
+    now = [0.0]
+    cache = TTLCache(maxsize=2, ttl=10, clock=lambda: now[0])
+    cache.set("a", 1)
+    cache.set("b", 2)
+    assert cache.get("a") == 1
+    cache.set("c", 3)  # evicts least recently used: b
+    assert cache.get("b") is None and cache.get("a") == 1
+    now[0] = 10.0
+    assert cache.get("a") is None
+    cache.set("d", 4)
+    cache.pop("d")
+    assert cache.get("d") is None
