@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tests import Form, HttpCase, freeze_time, tagged
 
 from .inbound_common import SW_SECRET, URL, make_source, payment_body, signed_headers
 
@@ -221,6 +221,40 @@ class TestInboundWebhooks(HttpCase):
             source.with_user(manager).read(["secret"])
         self.assertFalse(source.with_user(manager).secret_input)
         self.assertEqual(source.with_user(manager).secret_hint, "mgr-se…")
+
+    def test_form_creates_source_with_url_and_counts(self):
+        with Form(self.env["webhook.source"]) as form:
+            form.name = "Carrier"
+            form.slug = "carrier-x"
+            form.scheme = "hmac"
+            form.hmac_header = "X-Carrier-Signature"
+            form.hmac_encoding = "base64"
+            form.secret_input = "carrier-secret"
+            form.handler_type = "none"
+        source = form.record
+        self.assertTrue(source.url.endswith("/api/v1/webhooks/carrier-x"))
+        self.assertEqual(source.sudo().secret, "carrier-secret")
+        body = b'{"type": "parcel.delivered"}'
+        headers = signed_headers("hmac", "carrier-secret", body, hmac_header="X-Carrier-Signature",
+                                 hmac_encoding="base64")
+        self.assertEqual(self.post(source, body, headers).status_code, 200)
+        self.process()
+        source.invalidate_recordset()
+        self.assertEqual((source.event_count, source.processed_count, source.failed_count), (1, 1, 0))
+        self.assertEqual(source.action_view_events()["domain"], [("source_id", "=", source.id)])
+
+    def test_multi_company_sources_and_events(self):
+        other = self.env["res.company"].create({"name": "Other inbound company"})
+        source = make_source(self.env, "github", company_id=other.id, handler_type="none")
+        body = payment_body("MC")
+        self.post(source, body, signed_headers("github", "s3cret-for-tests", body))
+        manager = self.env["res.users"].create({
+            "name": "Manager main company", "login": "inbound_mc_mgr",
+            "group_ids": [Command.set([self.env.ref("base.group_user").id,
+                                       self.env.ref("rest_webhooks.group_integration_manager").id])]})
+        self.assertFalse(self.env["webhook.source"].with_user(manager).search([("id", "=", source.id)]))
+        self.assertFalse(self.env["webhook.event"].with_user(manager).search([("source_id", "=", source.id)]))
+        self.assertEqual(len(self.events(source)), 1)
 
     # ------------------------------------------------------------------ handler outcomes, reprocess
     def test_unknown_reference_fails_then_reprocess_from_ui(self):
