@@ -7,6 +7,7 @@ the next attempt (lib/retry.py) or marks the delivery delivered / dead. Progress
 batch with ``ir.cron._commit_progress``.
 """
 import datetime
+import http.cookiejar
 import json
 import logging
 import math
@@ -33,18 +34,32 @@ USER_AGENT = "Odoo-rest_webhooks/1.0 (+Standard Webhooks)"
 RESPONSE_EXCERPT = 1024
 MAX_BATCHES_PER_RUN = 200
 
-# One HTTP session per (allow_local) flavour and thread, reused across batches: keep-alive
-# connections to receivers survive from one delivery to the next.
-_sessions = threading.local()
+# One HTTP session per (allow_local) flavour and process, shared by the sending threads and reused
+# across batches and cron runs: keep-alive connections to receivers survive from one delivery to the
+# next (urllib3's pools are thread-safe; cookies are refused so receivers cannot see each other's).
+_sessions = {}
+_sessions_lock = threading.Lock()
+_executor = None
+MAX_SEND_THREADS = 16
 
 
 def _session(allow_local):
-    key = "local" if allow_local else "public"
-    session = getattr(_sessions, key, None)
-    if session is None:
-        session = pinned_session(allow_local=allow_local, pool_maxsize=16)
-        setattr(_sessions, key, session)
-    return session
+    with _sessions_lock:
+        session = _sessions.get(allow_local)
+        if session is None:
+            session = pinned_session(allow_local=allow_local, pool_maxsize=MAX_SEND_THREADS)
+            session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+            _sessions[allow_local] = session
+        return session
+
+
+def _pool():
+    """Process-wide pool of sending threads (network only: no ORM in there)."""
+    global _executor
+    with _sessions_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=MAX_SEND_THREADS, thread_name_prefix="webhook-send")
+        return _executor
 
 
 def _json_dumps(data):
@@ -248,17 +263,24 @@ class WebhookDelivery(models.Model):
                 job["refused"] = "plain http is not allowed (setting %s)" % "rest_webhooks.webhook_allow_http"
             jobs.append(job)
 
+        session = _session(allow_local)
+
         def run(job):
             if job.get("refused"):
                 return {"status_code": None, "error": "destination refused: " + job["refused"],
                         "response_excerpt": False, "retry_after": None, "duration_ms": 0}
-            return _post(_session(allow_local), job)
+            return _post(session, job)
 
         if len(jobs) == 1 or concurrency == 1:
             results = [run(job) for job in jobs]
         else:
-            with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs))) as pool:
-                results = list(pool.map(run, jobs))
+            # at most `concurrency` requests of this batch in flight at once
+            gate = threading.Semaphore(min(concurrency, MAX_SEND_THREADS))
+
+            def gated(job):
+                with gate:
+                    return run(job)
+            results = list(_pool().map(gated, jobs))
         self._record_results(jobs, results)
 
     def _record_results(self, jobs, results):
