@@ -20,6 +20,7 @@
         "views/webhook_event_views.xml",
         "views/api_request_log_views.xml",
         "views/api_res_users_views.xml",
+        "views/api_key_issue_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

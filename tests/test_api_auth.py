@@ -101,3 +101,18 @@ class TestApiAuth(ApiTestMixin, HttpCase):
         log = self.env["api.request.log"].search([("request_id", "=", "withbody")])
         self.assertIn("+3212", log.request_body)
         self.assertIn("+3212", log.response_body)
+
+    def test_manager_issues_key_shown_once(self):
+        manager = self._api_user("integ_manager", groups=("base.group_user", "rest_webhooks.group_integration_manager"))
+        wizard = self.env["api.key.issue"].with_user(manager).create({
+            "user_id": self.user.id, "name": "Shop connector",
+            "expiration_date": fields.Datetime.now() + datetime.timedelta(days=30)})
+        action = wizard.action_issue()
+        key = action["context"]["default_key"]
+        self.assertFalse(wizard.exists())
+        row = self.env["res.users.apikeys"].search([("user_id", "=", self.user.id), ("name", "=", "Shop connector")])
+        self.assertEqual(row.scope, "rest_webhooks")
+        self.assertEqual(self.api("GET", "/api/v1/orders", key=key).status_code, 200)
+        plain = self._api_user("not_manager")
+        with self.assertRaises(Exception):
+            self.env["api.key.issue"].with_user(plain).create({"user_id": self.user.id, "name": "x"})
