@@ -1,0 +1,267 @@
+"""Merges one bench run (threaded.json, prefork.json, enqueue.json in --run-dir) into
+bench/results/latest.json, latest.md and the PNG plots."""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import time
+
+MODES = ("threaded", "prefork")
+APIS = ("ours", "json2", "jsonrpc")
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = 0
+    try:
+        with open("/proc/meminfo") as f:
+            mem = int(f.readline().split()[1]) / 1024 / 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = None
+    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem, 1), "python": platform.python_version(),
+            "kernel": platform.release(), "load_average_at_report": [round(x, 2) for x in load] if load else None}
+
+
+def git_rev(root):
+    try:
+        return subprocess.check_output(["git", "-C", root, "rev-parse", "--short", "HEAD"], text=True).strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def fmt(x, suffix=""):
+    if x is None:
+        return "–"
+    return ("%s%s" % (x, suffix))
+
+
+def cell(d, key="rps"):
+    if not isinstance(d, dict):
+        return "–"
+    if "skipped" in d:
+        return "skipped"
+    v = d.get(key)
+    if v is None:
+        return "–"
+    err = " (%d err)" % d["errors"] if d.get("errors") else ""
+    return "%s%s" % (v, err)
+
+
+def status_line(sc):
+    if not sc:
+        return "not run"
+    if "skipped" in sc:
+        return "skipped: " + sc["skipped"]
+    if "error" in sc:
+        return "error: " + sc["error"]
+    return None
+
+
+def md_report(res):
+    out = []
+    m = res["machine"]
+    out.append("# Benchmark results")
+    out.append("")
+    out.append("Taken %s on %d cores (%s), %s GiB RAM, commit `%s`. %s" % (
+        res["date"], m["cores"], m["cpu"], m["memory_gib"], res.get("commit") or "?", res.get("conditions", "")))
+    d = res.get("data") or {}
+    out.append("Database: %s sale orders, %s order lines, %s partners. Load: %s client threads, %s s per API "
+               "and scenario, on 127.0.0.1." % (d.get("orders"), d.get("order_lines"), d.get("partners"),
+                                                res.get("concurrency"), res.get("seconds")))
+    out.append("")
+    for mode in MODES:
+        r = res["modes"].get(mode)
+        if not r:
+            continue
+        sc = r["scenarios"]
+        out.append("## %s mode" % mode.capitalize())
+        out.append("")
+        out.append("| scenario | ours req/s | json2 req/s | jsonrpc req/s | ours p50/p90/p99 ms | json2 p50/p90/p99 ms | "
+                   "jsonrpc p50/p90/p99 ms | ours/json2 req/s | ours/jsonrpc req/s |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for name in ("list_100_orders", "read_one_order", "create_order_3_lines", "partner_upsert"):
+            s = sc.get(name) or {}
+            st = status_line(s)
+            if st:
+                out.append("| %s | %s |  |  |  |  |  |  |  |" % (name, st))
+                continue
+
+            def pct(a):
+                x = s.get(a) or {}
+                return "skipped" if "skipped" in x else "%s / %s / %s" % (fmt(x.get("p50_ms")), fmt(x.get("p90_ms")), fmt(x.get("p99_ms")))
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                name, cell(s.get("ours")), cell(s.get("json2")), cell(s.get("jsonrpc")), pct("ours"), pct("json2"),
+                pct("jsonrpc"), fmt(s.get("ratio_rps_ours_vs_json2")), fmt(s.get("ratio_rps_ours_vs_jsonrpc"))))
+        out.append("")
+        dp = sc.get("deep_pages") or {}
+        st = status_line(dp)
+        out.append("**Deep pages** (100 orders, 5 fields; p50 ms):" + (" " + st if st else ""))
+        if not st:
+            out.append("")
+            out.append("| depth | offset | ours cursor | ours offset | json2 offset | jsonrpc offset |")
+            out.append("| --- | --- | --- | --- | --- | --- |")
+            for dep in dp.get("depths_pct", []):
+                x = dp.get("depth_%d" % dep) or {}
+                out.append("| %d %% | %s | %s | %s | %s | %s |" % (dep, x.get("offset"), cell(x.get("ours_cursor"), "p50_ms"),
+                                                              cell(x.get("ours_offset"), "p50_ms"), cell(x.get("json2_offset"), "p50_ms"),
+                                                              cell(x.get("jsonrpc_offset"), "p50_ms")))
+            out.append("")
+            out.append("Cursor page at 90 %% depth / first page (p50): %s." % fmt(dp.get("ratio_cursor_p50_90pct_vs_first")))
+        out.append("")
+        ex = sc.get("export_memory") or {}
+        st = status_line(ex)
+        out.append("**Full cursor export** of all orders (200 per page, default fields): " + (st or "%s records in %s s (%s records/s); server RSS %s MB before, %s MB after (%s process(es))." % (
+            ex.get("records"), ex.get("seconds"), ex.get("records_per_s"), ex.get("rss_before_mb"), ex.get("rss_after_mb"), ex.get("processes"))))
+        out.append("")
+        wd = sc.get("webhook_dispatch") or {}
+        st = status_line(wd)
+        if st:
+            out.append("**Webhook dispatch**: " + st)
+        else:
+            ct, tp = wd.get("commit_to_receipt") or {}, wd.get("throughput") or {}
+            out.append("**Webhook dispatch** to a receiver on 127.0.0.1: commit-to-receipt p50 %s ms, p90 %s ms, p99 %s ms "
+                       "(%s/%s orders created one by one at %s/s); burst of %s events committed in one transaction: "
+                       "%s received, %s deliveries/s (%s/s counted from the commit), duplicate POSTs %s." % (
+                           ct.get("p50_ms"), ct.get("p90_ms"), ct.get("p99_ms"), ct.get("received"), ct.get("orders"),
+                           ct.get("pace_per_s"), tp.get("events"), tp.get("received"), tp.get("deliveries_per_s"),
+                           tp.get("deliveries_per_s_from_commit"), tp.get("duplicate_posts")))
+        out.append("")
+        wi = sc.get("webhook_inbound") or {}
+        st = status_line(wi)
+        if st:
+            out.append("**Inbound webhooks**: " + st)
+        else:
+            u, fl = wi.get("unique_events") or {}, wi.get("duplicate_flood") or {}
+            out.append("**Inbound webhooks** (Standard Webhooks signatures, dedupe on): %s accepted events/s, p50 %s ms, "
+                       "p99 %s ms, %s errors; flood of %s identical deliveries (8 threads): responses %s, stored events %s." % (
+                           u.get("rps"), u.get("p50_ms"), u.get("p99_ms"), u.get("errors"), fl.get("requests", 0) + fl.get("errors", 0),
+                           json.dumps(fl.get("responses")), fl.get("stored_events")))
+        out.append("")
+    enq = res.get("enqueue") or {}
+    out.append("## Outbox cost on the business transaction")
+    out.append("")
+    if "skipped" in enq:
+        out.append("skipped: " + enq["skipped"])
+    elif enq:
+        out.append("Creating %s orders (3 lines, 100 per transaction): %s s without an endpoint, %s s with one "
+                   "endpoint on sale.order (created + updated) — overhead %s %%, %s deliveries enqueued. %s." % (
+                       enq.get("orders_per_variant"), enq.get("seconds_without_endpoint"), enq.get("seconds_with_endpoint"),
+                       enq.get("overhead_pct"), enq.get("deliveries_enqueued"), enq.get("note")))
+    else:
+        out.append("not measured (see the run's enqueue.log)")
+    out.append("")
+    out.append("Plots: `latency_by_depth_<mode>.png`, `deliveries_per_second_<mode>.png`. Raw numbers: `latest.json`.")
+    return "\n".join(out) + "\n"
+
+
+def plots(res, out_dir):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return ["matplotlib missing: no plots"]
+    made = []
+    for mode, r in res["modes"].items():
+        sc = r.get("scenarios", {})
+        dp = sc.get("deep_pages") or {}
+        if dp.get("depths_pct"):
+            fig, ax = plt.subplots(figsize=(7, 4))
+            for key, label in (("ours_cursor", "ours: cursor"), ("ours_offset", "ours: offset"),
+                               ("json2_offset", "/json/2: offset"), ("jsonrpc_offset", "/jsonrpc: offset")):
+                xs, ys = [], []
+                for d in dp["depths_pct"]:
+                    v = (dp.get("depth_%d" % d) or {}).get(key) or {}
+                    if v.get("p50_ms") is not None:
+                        xs.append(d)
+                        ys.append(v["p50_ms"])
+                if xs:
+                    ax.plot(xs, ys, marker="o", label=label)
+            ax.set_xlabel("page depth (% of all orders)")
+            ax.set_ylabel("p50 latency (ms), 100 orders, 5 fields")
+            ax.set_title("Latency by page depth (%s)" % mode)
+            ax.set_ylim(bottom=0)
+            ax.legend()
+            ax.grid(alpha=0.3)
+            name = "latency_by_depth_%s.png" % mode
+            fig.tight_layout()
+            fig.savefig(os.path.join(out_dir, name), dpi=90)
+            plt.close(fig)
+            made.append(name)
+        tp = (sc.get("webhook_dispatch") or {}).get("throughput") or {}
+        if tp.get("series"):
+            fig, ax = plt.subplots(figsize=(7, 4))
+            xs = [p[0] for p in tp["series"]]
+            ys = [p[1] for p in tp["series"]]
+            ax.bar(xs, ys, width=0.9, align="edge")
+            ax.set_xlabel("seconds after the commit of %s events" % tp.get("events"))
+            ax.set_ylabel("deliveries received per second")
+            ax.set_title("Webhook dispatch to a local receiver (%s)" % mode)
+            ax.grid(alpha=0.3, axis="y")
+            name = "deliveries_per_second_%s.png" % mode
+            fig.tight_layout()
+            fig.savefig(os.path.join(out_dir, name), dpi=90)
+            plt.close(fig)
+            made.append(name)
+    return made
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--run-dir", required=True)
+    ap.add_argument("--out-dir", required=True)
+    args = ap.parse_args()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    modes = {}
+    for mode in MODES:
+        r = load_json(os.path.join(args.run_dir, mode + ".json"))
+        if r:
+            modes[mode] = r
+    data = next((r.get("data") for r in modes.values() if r.get("data")), None)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0
+    res = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "commit": git_rev(root),
+        "machine": machine(),
+        "conditions": ("Shared, busy machine: other Odoo test runs were using the same 2 cores during the run "
+                       "(load average %.1f at the end), so absolute figures are low and noisy; the side-by-side "
+                       "ratios (same run, same moment) are the meaningful part." % load) if load > 1.0 else
+                      "Machine otherwise idle.",
+        "concurrency": int(os.environ.get("BENCH_CONCURRENCY", "4")),
+        "seconds": float(os.environ.get("BENCH_SECONDS", "6")),
+        "data": data,
+        "enqueue": load_json(os.path.join(args.run_dir, "enqueue.json")),
+        "modes": modes,
+    }
+    os.makedirs(args.out_dir, exist_ok=True)
+    res["plots"] = plots(res, args.out_dir)
+    with open(os.path.join(args.out_dir, "latest.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    with open(os.path.join(args.out_dir, "latest.md"), "w") as f:
+        f.write(md_report(res))
+    print(md_report(res))
+
+
+if __name__ == "__main__":
+    main()

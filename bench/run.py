@@ -1,0 +1,400 @@
+"""One benchmark pass against a running Odoo server (threaded or prefork): our REST API side by side
+with Odoo's /json/2 and /jsonrpc on the same records and fields, then the webhook scenarios.
+
+    python -m bench.run --url http://127.0.0.1:PORT --creds creds.json --mode threaded \
+        --server-pid PID --out result.json
+
+Each scenario is independent: a scenario whose feature is missing (or that fails) is recorded as
+``{"skipped": "<reason>"}`` or ``{"error": "<message>"}`` and the run goes on.
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import time
+import traceback
+import uuid
+
+import requests
+
+from . import clients as C
+from . import webhooks
+from .stats import percentile, ratio
+
+LIST_FIELDS_OURS = "name,state,date_order,partner,amount_total"        # + id, always included
+LIST_FIELDS_ORM = ["name", "state", "date_order", "partner_id", "amount_total"]
+READ_SPEC = {  # web_read specification equivalent to GET /api/v1/orders/{id}
+    "name": {}, "state": {}, "date_order": {}, "validity_date": {}, "client_order_ref": {}, "note": {},
+    "partner_id": {"fields": {"display_name": {}, "email": {}}}, "currency_id": {"fields": {"name": {}}},
+    "company_id": {"fields": {"display_name": {}}}, "user_id": {"fields": {"display_name": {}}},
+    "amount_untaxed": {}, "amount_tax": {}, "amount_total": {}, "create_date": {}, "write_date": {},
+    "order_line": {"fields": {"product_id": {"fields": {"display_name": {}, "default_code": {}}},
+                              "name": {}, "product_uom_qty": {}, "price_unit": {}, "discount": {},
+                              "tax_ids": {"fields": {"name": {}}}, "price_subtotal": {}, "price_total": {}}},
+}
+
+
+def log(msg):
+    sys.stderr.write("  [bench] %s\n" % msg)
+    sys.stderr.flush()
+
+
+def rss_kb(pid):
+    """Resident memory (kB) of the server: the process and every process of its group (prefork
+    workers and cron workers run in the group of the process started by the script)."""
+    total = 0
+    per = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                parts = f.read().rsplit(")", 1)[1].split()
+            pgid = int(parts[2])
+            if int(d) != pid and pgid != pid:
+                continue
+            with open("/proc/%s/status" % d) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        kb = int(line.split()[1])
+                        per[int(d)] = kb
+                        total += kb
+        except (OSError, ValueError, IndexError):
+            continue
+    return {"total_kb": total, "processes": len(per), "max_kb": max(per.values()) if per else 0}
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        with open(args.creds) as f:
+            self.creds = json.load(f)
+        self.c = C.Clients(args.url, self.creds)
+        self.admin = C.Clients(args.url, dict(self.creds, uid=self.creds["admin_uid"], key=self.creds["admin_key"]))
+        self.s = requests.Session()
+        self.seconds = args.seconds
+        self.conc = args.concurrency
+        self.result = {"mode": args.mode, "scenarios": {}, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        self.created_orders = []
+        self.has_api = self._probe_api()
+
+    def _probe_api(self):
+        try:
+            r = self.c.ours(self.s, "GET", "/api/v1/orders", params={"limit": 1})
+            return r.status_code == 200
+        except requests.RequestException:
+            return False
+
+    def need_api(self):
+        if not self.has_api:
+            raise C.Skip("GET /api/v1/orders does not answer 200 (REST API, issue 3, not installed yet)")
+
+    def scenario(self, name, fn):
+        log("scenario %s (%s)" % (name, self.args.mode))
+        t0 = time.monotonic()
+        try:
+            out = fn()
+        except C.Skip as exc:
+            out = {"skipped": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - one broken scenario must not stop the others
+            traceback.print_exc()
+            out = {"error": "%s: %s" % (type(exc).__name__, str(exc)[:500])}
+        out["wall_s"] = round(time.monotonic() - t0, 1)
+        self.result["scenarios"][name] = out
+        self.save()
+
+    def save(self):
+        with open(self.args.out, "w") as f:
+            json.dump(self.result, f, indent=1)
+
+    def side_by_side(self, fns):
+        """fns: {api: fn(session, i) -> bool}; each API gets the same duration and concurrency."""
+        out = {}
+        for api, fn in fns.items():
+            if fn is None:
+                continue
+            try:
+                out[api] = C.load(fn, self.conc, self.seconds, self.args.max_requests)
+            except C.Skip as exc:
+                out[api] = {"skipped": str(exc)}
+        ours = out.get("ours", {})
+        for native in ("json2", "jsonrpc"):
+            if native in out and ours.get("rps"):
+                out["ratio_rps_ours_vs_%s" % native] = ratio(ours.get("rps"), out[native].get("rps"))
+                out["ratio_p50_ours_vs_%s" % native] = ratio(ours.get("p50_ms"), out[native].get("p50_ms"))
+        return out
+
+    # ------------------------------------------------------------------ data facts
+    def facts(self):
+        s, c = self.s, self.c
+        n = c.json2(s, "sale.order", "search_count", {"domain": []})
+        first = c.json2(s, "sale.order", "search", {"domain": [], "order": "id", "limit": 1})[0]
+        last = c.json2(s, "sale.order", "search", {"domain": [], "order": "id desc", "limit": 1})[0]
+        self.n_orders, self.first_id, self.last_id = n, first, last
+        self.result["data"] = {"orders": n, "partners": c.json2(s, "res.partner", "search_count", {"domain": []}),
+                               "order_lines": c.json2(s, "sale.order.line", "search_count", {"domain": []})}
+
+    # ------------------------------------------------------------------ scenarios
+    def list100(self):
+        c = self.c
+
+        def ours(s, i):
+            r = c.ours(s, "GET", "/api/v1/orders", params={"limit": 100, "fields": LIST_FIELDS_OURS})
+            return C.expect(r, lambda r: r.status_code == 200 and len(r.json()["data"]) == 100)
+
+        def json2(s, i):
+            r = c.json2_raw(s, "sale.order", "search_read", {"domain": [], "fields": LIST_FIELDS_ORM,
+                                                             "limit": 100, "order": "id"})
+            return C.expect(r, lambda r: r.status_code == 200 and len(r.json()) == 100)
+
+        def jsonrpc(s, i):
+            r = c.jsonrpc_raw(s, "sale.order", "search_read", [[]], {"fields": LIST_FIELDS_ORM, "limit": 100,
+                                                                    "order": "id"})
+            return C.expect(r, lambda r: C.jsonrpc_ok(r) and len(r.json()["result"]) == 100)
+
+        return self.side_by_side({"ours": ours if self.has_api else None, "json2": json2, "jsonrpc": jsonrpc})
+
+    def _order_id(self, i):
+        return random.Random(i).randint(self.first_id, min(self.last_id, self.first_id + 99_999))
+
+    def read_one(self):
+        c = self.c
+
+        def ours(s, i):
+            r = c.ours(s, "GET", "/api/v1/orders/%d" % self._order_id(i))
+            return C.expect(r, lambda r: r.status_code == 200 and len(r.json()["lines"]) >= 1)
+
+        def json2(s, i):
+            r = c.json2_raw(s, "sale.order", "web_read", {"ids": [self._order_id(i)], "specification": READ_SPEC})
+            return C.expect(r, lambda r: r.status_code == 200 and len(r.json()[0]["order_line"]) >= 1)
+
+        def jsonrpc(s, i):
+            r = c.jsonrpc_raw(s, "sale.order", "web_read", [[self._order_id(i)]], {"specification": READ_SPEC})
+            return C.expect(r, lambda r: C.jsonrpc_ok(r) and len(r.json()["result"][0]["order_line"]) >= 1)
+
+        out = self.side_by_side({"ours": ours if self.has_api else None, "json2": json2, "jsonrpc": jsonrpc})
+        out["note"] = "native side: one web_read call with the order lines' fields nested (its best single call)"
+        return out
+
+    def create3(self):
+        c = self.c
+        partners, products = self.creds["partner_ids"], self.creds["product_ids"]
+
+        def pick(i):
+            rnd = random.Random(i)
+            return rnd.choice(partners), [rnd.choice(products) for _ in range(3)]
+
+        def ours(s, i):
+            p, prods = pick(i)
+            r = c.ours(s, "POST", "/api/v1/orders", json={
+                "partner_id": p, "lines": [{"product_id": x, "quantity": 2} for x in prods]})
+            if r.status_code == 201:
+                self.created_orders.append(r.json()["id"])
+                return True
+            raise C.ApiError("%s %s" % (r.status_code, r.text[:200]))
+
+        def vals(i):
+            p, prods = pick(i)
+            return {"partner_id": p, "order_line": [[0, 0, {"product_id": x, "product_uom_qty": 2}] for x in prods]}
+
+        def json2(s, i):
+            r = c.json2_raw(s, "sale.order", "create", {"vals_list": [vals(i)]})
+            if r.status_code == 200:
+                self.created_orders.extend(r.json())
+                return True
+            raise C.ApiError("%s %s" % (r.status_code, r.text[:200]))
+
+        def jsonrpc(s, i):
+            r = c.jsonrpc_raw(s, "sale.order", "create", [[vals(i)]])
+            if C.jsonrpc_ok(r):
+                self.created_orders.extend(r.json()["result"])
+                return True
+            raise C.ApiError(r.text[:200])
+
+        out = self.side_by_side({"ours": ours if self.has_api else None, "json2": json2, "jsonrpc": jsonrpc})
+        out["note"] = "ours answers with the full order representation; the native create answers with the new id only"
+        return out
+
+    def _cursor_walk(self, limit, fields, record_every=1):
+        """Follows next_cursor from the first page to the end; returns per-page (index, seconds) and
+        the cursors met. Raises Skip without the API."""
+        self.need_api()
+        s, c = requests.Session(), self.c
+        params = {"limit": limit}
+        if fields:
+            params["fields"] = fields
+        pages, cursors, n, cursor = [], [], 0, None
+        while True:
+            if cursor:
+                params["cursor"] = cursor
+            t0 = time.perf_counter()
+            r = c.ours(s, "GET", "/api/v1/orders", params=params)
+            dt = time.perf_counter() - t0
+            if r.status_code != 200:
+                raise C.ApiError("cursor walk page %d: %s %s" % (len(pages), r.status_code, r.text[:200]))
+            body = r.json()
+            pages.append((n, dt))
+            cursors.append((n, cursor))
+            n += len(body["data"])
+            cursor = body.get("next_cursor")
+            if not body.get("has_more") or not cursor:
+                return pages, cursors, n
+
+    def deep_pages(self):
+        """Cursor vs offset at 0/10/50/90 % depth, page size 100, 5 fields."""
+        c = self.c
+        depths = [0, 10, 50, 90]
+        out = {"depths_pct": depths, "page_size": 100}
+        # multiples of 200: the cursors of the full export (200 per page) start exactly there
+        offsets = {d: (self.n_orders * d // 100) // 200 * 200 for d in depths}
+        cursors = {}
+        if self.has_api:
+            walk = getattr(self, "_export_walk", None)
+            if walk is None:  # the export scenario did not run: walk with 200 records per page
+                t0 = time.monotonic()
+                pages, cur_list, total = self._cursor_walk(200, "name")
+                walk = {"pages": pages, "cursors": cur_list, "records": total, "seconds": time.monotonic() - t0}
+            pages = walk["pages"]
+            out["walk"] = {"pages": len(pages), "records": walk["records"], "page_size": 200,
+                           "seconds": round(walk["seconds"], 1),
+                           "p50_ms": round(percentile([p[1] for p in pages], 50) * 1000, 2),
+                           "series": [(k, round(dt * 1000, 2)) for k, dt in pages[::5]]}
+            by_offset = dict(walk["cursors"])
+            for d in depths:
+                cursors[d] = by_offset.get(offsets[d])
+        seconds, self.seconds = self.seconds, max(2.0, self.seconds / 2)
+        try:
+            for d in depths:
+                off = offsets[d]
+                fns = {}
+                if self.has_api:
+                    cur = cursors.get(d)
+
+                    def ours_cursor(s, i, cur=cur):
+                        params = {"limit": 100, "fields": LIST_FIELDS_OURS}
+                        if cur:
+                            params["cursor"] = cur
+                        r = c.ours(s, "GET", "/api/v1/orders", params=params)
+                        return C.expect(r, lambda r: r.status_code == 200 and len(r.json()["data"]) == 100)
+
+                    def ours_offset(s, i, off=off):
+                        r = c.ours(s, "GET", "/api/v1/orders", params={"limit": 100, "offset": off,
+                                                                        "fields": LIST_FIELDS_OURS})
+                        return C.expect(r, lambda r: r.status_code == 200 and len(r.json()["data"]) == 100)
+                    fns["ours_cursor"], fns["ours_offset"] = ours_cursor, ours_offset
+
+                def json2_offset(s, i, off=off):
+                    r = c.json2_raw(s, "sale.order", "search_read", {"domain": [], "fields": LIST_FIELDS_ORM,
+                                                                     "limit": 100, "offset": off, "order": "id"})
+                    return C.expect(r, lambda r: r.status_code == 200 and len(r.json()) == 100)
+
+                def jsonrpc_offset(s, i, off=off):
+                    r = c.jsonrpc_raw(s, "sale.order", "search_read", [[]], {
+                        "fields": LIST_FIELDS_ORM, "limit": 100, "offset": off, "order": "id"})
+                    return C.expect(r, lambda r: C.jsonrpc_ok(r) and len(r.json()["result"]) == 100)
+                fns["json2_offset"], fns["jsonrpc_offset"] = json2_offset, jsonrpc_offset
+                out["depth_%d" % d] = {"offset": off, **{k: C.load(f, self.conc, self.seconds, self.args.max_requests)
+                                                          for k, f in fns.items()}}
+        finally:
+            self.seconds = seconds
+        if self.has_api and out.get("depth_0", {}).get("ours_cursor", {}).get("p50_ms"):
+            out["ratio_cursor_p50_90pct_vs_first"] = ratio(out["depth_90"]["ours_cursor"]["p50_ms"],
+                                                          out["depth_0"]["ours_cursor"]["p50_ms"])
+        return out
+
+    def upsert(self):
+        c = self.c
+        tag = uuid.uuid4().hex[:6]
+        pool = 200  # the first 200 calls of each side create, the rest update: the same mix on each side
+
+        def ours(s, i):
+            ref = "bu-%s-o-%d" % (tag, i % pool)
+            r = c.ours(s, "PUT", "/api/v1/partners/external/%s" % ref,
+                       json={"name": "Upsert %d" % i, "email": "u%d@bench.example.com" % (i % pool)})
+            return C.expect(r, lambda r: r.status_code in (200, 201))
+
+        def native(call):
+            def fn(s, i):
+                ref = "bu-%s-%s-%d" % (tag, call, i % pool)
+                vals = {"name": "Upsert %d" % i, "email": "u%d@bench.example.com" % (i % pool)}
+                if call == "j":
+                    ids = c.json2(s, "res.partner", "search", {"domain": [["external_ref", "=", ref]], "limit": 1})
+                    if ids:
+                        c.json2(s, "res.partner", "write", {"ids": ids, "vals": vals})
+                    else:
+                        c.json2(s, "res.partner", "create", {"vals_list": [dict(vals, external_ref=ref)]})
+                else:
+                    ids = c.jsonrpc(s, "res.partner", "search", [[["external_ref", "=", ref]]], {"limit": 1})
+                    if ids:
+                        c.jsonrpc(s, "res.partner", "write", [ids, vals])
+                    else:
+                        c.jsonrpc(s, "res.partner", "create", [[dict(vals, external_ref=ref)]])
+                return True
+            return fn
+
+        out = self.side_by_side({"ours": ours if self.has_api else None, "json2": native("j"),
+                                 "jsonrpc": native("r")})
+        out["note"] = ("native side: search on external_ref, then write or create (two calls, no atomic upsert "
+                       "in Odoo's APIs); the first 200 calls of each side create, later ones update")
+        return out
+
+    def export_memory(self):
+        """RSS of the server before/after a full cursor export of all orders (limit 200, default fields)."""
+        self.need_api()
+        before = rss_kb(self.args.server_pid)
+        t0 = time.monotonic()
+        pages, cursors, total = self._cursor_walk(200, None)
+        secs = time.monotonic() - t0
+        after = rss_kb(self.args.server_pid)
+        self._export_walk = {"pages": pages, "cursors": cursors, "records": total, "seconds": secs}
+        return {"records": total, "pages": len(pages), "seconds": round(secs, 1),
+                "records_per_s": round(total / secs, 1) if secs else None,
+                "rss_before_mb": round(before["total_kb"] / 1024, 1), "rss_after_mb": round(after["total_kb"] / 1024, 1),
+                "rss_max_process_before_mb": round(before["max_kb"] / 1024, 1),
+                "rss_max_process_after_mb": round(after["max_kb"] / 1024, 1),
+                "processes": after["processes"]}
+
+    def cleanup(self):
+        ids = [i for i in self.created_orders if isinstance(i, int)]
+        for k in range(0, len(ids), 500):
+            try:
+                self.admin.json2(self.s, "sale.order", "unlink", {"ids": ids[k:k + 500]})
+            except Exception as exc:  # noqa: BLE001
+                log("cleanup of created orders failed: %s" % exc)
+                break
+        self.created_orders = []
+
+    def run(self):
+        self.facts()
+        only = set(filter(None, (self.args.only or "").split(",")))
+        plan = [("list_100_orders", self.list100), ("read_one_order", self.read_one),
+                ("create_order_3_lines", self.create3), ("export_memory", self.export_memory),
+                ("deep_pages", self.deep_pages), ("partner_upsert", self.upsert),
+                ("webhook_dispatch", lambda: webhooks.dispatch(self)),
+                ("webhook_inbound", lambda: webhooks.inbound(self))]
+        for name, fn in plan:
+            if only and name not in only:
+                continue
+            self.scenario(name, fn)
+        self.cleanup()
+        self.result["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.save()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--creds", required=True)
+    ap.add_argument("--mode", required=True)
+    ap.add_argument("--server-pid", type=int, required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "6")))
+    ap.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "4")))
+    ap.add_argument("--max-requests", type=int, default=3000)
+    ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""))
+    Bench(ap.parse_args()).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make bench`: seeds the benchmark database once (reused afterwards), then for each server mode
+# (threaded, prefork) starts Odoo on a free port of its own, runs bench/run.py against it (our REST
+# API side by side with /json/2 and /jsonrpc, webhook scenarios), stops it, and writes
+# bench/results/latest.json, latest.md and the PNG plots.
+# BENCH_MODES="threaded prefork", BENCH_SECONDS (per API and scenario, default 6), BENCH_ONLY=a,b
+# (scenario names), BENCH_ORDERS / BENCH_PARTNERS (seed size) tune it.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/bench_lib.sh"
+
+ensure_odoo_src; check_odoo_version
+ensure_venv
+pg_start
+bench_prepare
+bench_user_keys
+results="$PROJECT_DIR/bench/results"
+mkdir -p "$results"
+run_dir="$BENCH_DIR/run-$(date -u +%Y%m%dT%H%M%S)"; mkdir -p "$run_dir"
+trap 'bench_odoo_stop' EXIT
+
+log "enqueue cost (1,000 orders with and without a webhook endpoint; in-process, rolled back)"
+odoo_bin shell -c "$BENCH_DIR/setup.conf" -d "$BENCH_DB" --no-http --log-level=warn < "$PROJECT_DIR/bench/enqueue.py" \
+  > "$run_dir/enqueue.out" 2> "$run_dir/enqueue.log" || log "enqueue scenario failed (log: $run_dir/enqueue.log)"
+grep '^{' "$run_dir/enqueue.out" | tail -1 > "$run_dir/enqueue.json" || true
+
+for mode in ${BENCH_MODES:-threaded prefork}; do
+  port="$(free_port)"
+  case "$mode" in
+    threaded) extra=("workers = 0" "max_cron_threads = 2") ;;
+    prefork)  extra=("workers = 2" "max_cron_threads = 2" "limit_time_real = 600" "limit_time_cpu = 300") ;;
+    *) die "unknown mode $mode (threaded or prefork)" ;;
+  esac
+  log "starting Odoo ($mode) on 127.0.0.1:$port"
+  bench_odoo_start "$mode" "$port" "${extra[@]}"
+  log "running the scenarios against Odoo ($mode)"
+  (cd "$PROJECT_DIR" && "$PY" -m bench.run --url "http://127.0.0.1:$port" --creds "$BENCH_DIR/creds.json" \
+      --mode "$mode" --server-pid "$BENCH_ODOO_PID" --out "$run_dir/$mode.json") || log "bench run ($mode) exited with an error"
+  bench_odoo_stop; BENCH_ODOO_PID=
+done
+
+(cd "$PROJECT_DIR" && "$PY" -m bench.report --run-dir "$run_dir" --out-dir "$results") || die "writing the report failed"
+log "results: bench/results/latest.md, latest.json, *.png (raw run: $run_dir)"
