@@ -163,7 +163,11 @@ def list_response(model, domain, *, sort_columns, default_fields, filter_errors=
     idcol = SQL.identifier(query.table, "id")
     direction = SQL("DESC" if desc else "ASC")
     if after is not None:
-        query.add_where(SQL("(%s, %s) %s (%s, %s)", col, idcol, SQL("<" if desc else ">"), after[0], after[1]))
+        op = SQL("<" if desc else ">")
+        if sort == "id":
+            query.add_where(SQL("%s %s %s", idcol, op, after[1]))
+        else:  # keyset on (sort key, id): a row comparison the btree index can seek to
+            query.add_where(SQL("(%s, %s) %s (%s, %s)", col, idcol, op, after[0], after[1]))
     elif offset:
         query.offset = offset
     query.order = SQL("%s %s, %s %s", col, direction, idcol, direction)

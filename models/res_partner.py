@@ -26,6 +26,7 @@ class ResPartner(models.Model):
 
     _external_ref_uniq = models.UniqueIndex("(external_ref) WHERE external_ref IS NOT NULL",
                                             "A partner with this external reference already exists.")
+    _write_date_id_idx = models.Index("(write_date, id)")
 
     def _rest_fields_spec(self):
         code = {"type": ["string", "null"]}

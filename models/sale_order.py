@@ -70,6 +70,8 @@ class SaleOrder(models.Model):
 
     _external_ref_uniq = models.UniqueIndex("(external_ref) WHERE external_ref IS NOT NULL",
                                             "An order with this external reference already exists.")
+    # keyset pagination / incremental sync on write_date (sort=write_date, updated_since)
+    _write_date_id_idx = models.Index("(write_date, id)")
 
     def _rest_fields_spec(self):
         return {
