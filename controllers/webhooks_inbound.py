@@ -5,12 +5,15 @@ unknown/inactive slug 404 -> body above the source's limit 413 -> signature (con
 of the rotation, timestamp tolerance) 401 -> JSON 400 -> event id 400 -> store (dedupe) 200.
 Processing happens after the commit, in the cron (see models/webhook_event.py).
 """
+import json
+
 from odoo import http
 from odoo.http import request
 
 from ..lib import inbound_signatures
 from .common import json_response, problem_response
 
+FORM = "application/x-www-form-urlencoded"
 # request headers kept with the event (never the signatures themselves)
 KEPT_HEADERS = (
     "Content-Type", "User-Agent", "X-Request-Id",
@@ -23,7 +26,7 @@ KEPT_HEADERS = (
 class WebhooksInbound(http.Controller):
 
     @http.route("/api/v1/webhooks/<string:slug>", type="http", auth="none", methods=["POST"],
-                csrf=False, readonly=False, save_session=False)
+                csrf=False, readonly=False, save_session=False, rest_webhooks_raw_body=True)
     def receive(self, slug, **_params):
         # The sender is not an Odoo user: reading the source configuration is a technical read.
         source = request.env["webhook.source"].sudo().search([("slug", "=", slug)], limit=1)
@@ -45,7 +48,7 @@ class WebhooksInbound(http.Controller):
                                     type_="invalid-signature")
 
         try:
-            payload = inbound_signatures.parse_json(body)
+            payload = inbound_signatures.parse_payload(body, httprequest.mimetype)
         except ValueError as exc:
             return problem_response(400, str(exc), type_="invalid-json")
         event_id = source._event_id(headers, payload, body)
@@ -60,7 +63,7 @@ class WebhooksInbound(http.Controller):
         # later runs as the source's run-as user.
         _record_id, created = request.env["webhook.event"].sudo()._store(
             source, event_id, inbound_signatures.event_type(headers, payload),
-            body.decode("utf-8"), kept)
+            body.decode("utf-8") if httprequest.mimetype != FORM else json.dumps(payload), kept)
         return json_response({
             "status": "accepted" if created else "duplicate",
             "event_id": event_id,

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import json
 import time
+from urllib.parse import parse_qs
 
 from . import standard_webhooks
 
@@ -317,3 +318,17 @@ def parse_json(body):
         return json.loads(_as_bytes(body).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError("the body is not valid JSON: %s" % exc) from None
+
+
+def parse_payload(body, mimetype=None):
+    """The event's JSON: the body itself, or for a form post (GitHub's
+    ``application/x-www-form-urlencoded`` content type) the JSON in its ``payload`` field."""
+    if mimetype == "application/x-www-form-urlencoded":
+        try:
+            fields = parse_qs(_as_bytes(body).decode("utf-8"), strict_parsing=True)
+        except (UnicodeDecodeError, ValueError):
+            raise ValueError("the form body cannot be parsed") from None
+        if len(fields.get("payload", ())) != 1:
+            raise ValueError("the form body has no single 'payload' field")
+        return parse_json(fields["payload"][0])
+    return parse_json(body)

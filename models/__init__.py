@@ -15,3 +15,4 @@ from . import api_request_log
 from . import api_idempotency_key
 from . import api_ir_http
 from . import api_key_issue
+from . import ir_http_inbound

@@ -5,6 +5,7 @@ scheme and secret(s), stores a ``webhook.event`` once per event id and the proce
 handler as the source's run-as user.
 """
 import re
+import uuid
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
@@ -136,6 +137,13 @@ class WebhookSource(models.Model):
             source.processed_count = counts.get("processed", 0)
             source.failed_count = counts.get("failed", 0)
             source.pending_count = counts.get("received", 0)
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default)
+        for source, vals in zip(self, vals_list):
+            vals.setdefault("slug", "%s-copy-%s" % ((source.slug or "")[:50], uuid.uuid4().hex[:6]))
+            vals.setdefault("name", _("%s (copy)", source.name))
+        return vals_list
 
     # ------------------------------------------------------------------ constraints
     @api.constrains("slug")

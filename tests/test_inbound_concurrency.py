@@ -85,11 +85,11 @@ class TestInboundConcurrency(BaseCase):
         self.assertEqual(statuses.count("duplicate"), DUPLICATES - 1)
         self.assertEqual(self._events(), [("delivery-dup", "received", 0)])
 
-        # two processors (cron workers) race on separate cursors: the event is handled once
+        # two cron workers race, each with its own committed cursor: the event is handled once
         def process():
             with self.registry.cursor() as cr:
                 env = api.Environment(cr, api.SUPERUSER_ID, {})
-                return env["webhook.event"]._process_pending(commit=False)
+                return env["webhook.event"]._cron_process()
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             counts = list(pool.map(lambda _i: process(), range(2)))

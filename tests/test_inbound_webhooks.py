@@ -1,6 +1,7 @@
 """Inbound webhooks over real HTTP: verification per scheme, status codes, dedupe, processing as the
 run-as user, the payment-succeeded handler, rotation, tolerance edges (freezegun), retention."""
 import json
+from urllib.parse import urlencode
 from datetime import datetime, timedelta
 
 from odoo import Command
@@ -113,6 +114,18 @@ class TestInboundWebhooks(HttpCase):
         self.assertEqual(res.json(), {"status": "accepted", "event_id": "evt_3Nabc"})
         self.process()
         self.assertEqual(order.state, "sale")
+
+    def test_github_form_encoded_payload(self):
+        """GitHub's 'application/x-www-form-urlencoded' content type: payload=<json>, signed raw."""
+        source = make_source(self.env, "github", handler_type="none")
+        body = urlencode({"payload": json.dumps({"zen": "Keep it logically awesome.", "hook_id": 1})}).encode()
+        headers = dict(signed_headers("github", "s3cret-for-tests", body, event_id="form-1"),
+                       **{"Content-Type": "application/x-www-form-urlencoded"})
+        res = self.post(source, body, headers)
+        self.assertEqual(res.json(), {"status": "accepted", "event_id": "form-1"})
+        self.assertEqual(json.loads(self.events(source).payload)["hook_id"], 1)
+        tampered = body.replace(b"awesome", b"awful")
+        self.assertProblem(self.post(source, tampered, headers), 401)
 
     def test_json_path_and_header_event_ids(self):
         source = make_source(self.env, "github", event_id_source="json", event_id_name="data.reference",
@@ -329,6 +342,13 @@ class TestInboundWebhooks(HttpCase):
         self.assertEqual(make_source(self.env, "github").run_as_user_id, self.runner)
         self.assertFalse(self.runner._is_superuser())
         self.assertFalse(self.runner.has_group("base.group_system"))
+
+    def test_copy_gets_a_new_slug(self):
+        source = make_source(self.env, "github")
+        copy = source.copy()
+        self.assertNotEqual(copy.slug, source.slug)
+        self.assertTrue(copy.slug.startswith(source.slug + "-copy-"))
+        self.assertFalse(copy.sudo().secret)
 
     def test_invalid_slug_refused(self):
         for slug in ("Has Space", "UPPER", "a/b", ""):

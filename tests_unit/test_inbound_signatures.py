@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from lib.inbound_signatures import (
-    SignatureError, event_id, event_type, json_path, parse_json, parse_stripe_header, sign_github,
+    SignatureError, event_id, event_type, json_path, parse_json, parse_payload, parse_stripe_header, sign_github,
     sign_hmac, sign_shopify, sign_stripe, verify_github, verify_hmac, verify_request, verify_shopify,
     verify_stripe,
 )
@@ -187,3 +187,12 @@ def test_event_type_and_json():
         parse_json(b"not json")
     with pytest.raises(ValueError):
         parse_json(b"\xff\xfe")
+
+
+def test_parse_payload_json_and_github_form():
+    assert parse_payload(b'{"a": 1}', "application/json") == {"a": 1}
+    assert parse_payload(b'{"a": 1}', None) == {"a": 1}
+    assert parse_payload(b"payload=%7B%22a%22%3A+1%7D", "application/x-www-form-urlencoded") == {"a": 1}
+    for bad in (b"other=1", b"payload=1&payload=2", b"payload=not-json", b"\xff"):
+        with pytest.raises(ValueError):
+            parse_payload(bad, "application/x-www-form-urlencoded")
