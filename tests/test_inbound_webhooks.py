@@ -280,7 +280,13 @@ class TestInboundWebhooks(HttpCase):
         self.assertIn("S-NOT-YET", event.error)
         order = self.make_order()
         order.name = "S-NOT-YET"
-        event.action_reprocess()
+        manager = self.env["res.users"].create({
+            "name": "Reprocessing manager", "login": "inbound_reprocess_mgr",
+            "group_ids": [Command.set([self.env.ref("base.group_user").id,
+                                       self.env.ref("rest_webhooks.group_integration_manager").id])]})
+        with self.assertRaises(AccessError):  # managers read events; only the addon writes them
+            event.with_user(manager).write({"state": "processed"})
+        event.with_user(manager).action_reprocess()
         self.assertEqual((event.state, event.attempts, event.error), ("processed", 2, False))
         self.assertEqual(order.state, "sale")
 
