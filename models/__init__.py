@@ -5,6 +5,7 @@ from . import webhook_attempt
 from . import webhook_endpoint_secret
 from . import webhook_replay
 from . import ir_actions_server
+from . import base_automation
 from . import webhook_source
 from . import webhook_event
 from . import res_users_api

@@ -148,6 +148,36 @@ class WebhookDelivery(models.Model):
             "data": data,
         })
 
+    @api.model
+    def _render_queued_payloads(self):
+        """Precommit: read the created/updated records queued in this transaction (one batched read
+        per model and user, then per endpoint) and store their payloads. A record created then deleted
+        in the same transaction was never seen by anyone else: its created/updated delivery is dropped."""
+        data = self.env.cr.precommit.data
+        data.pop("rest_webhooks.render_registered", None)
+        to_render = data.pop("rest_webhooks.render", {})
+        groups = {}
+        for delivery_id, rec in to_render.items():
+            groups.setdefault((rec._name, rec.env.uid, rec.env.su), []).append((delivery_id, rec.id))
+        now = fields.Datetime.now()
+        Delivery = self.sudo()
+        for (model, uid, su), pairs in groups.items():
+            by_id = {d.id: d for d in Delivery.browse([d for d, _r in pairs]).exists()}
+            records = self.env(user=uid, su=su)[model].browse([r for _d, r in pairs]).exists()
+            alive = set(records.ids)
+            Delivery.browse([d for d, r in pairs if r not in alive and d in by_id]).unlink()
+            by_endpoint = {}
+            for delivery_id, rec_id in pairs:
+                if rec_id in alive and delivery_id in by_id:
+                    delivery = by_id[delivery_id]
+                    by_endpoint.setdefault(delivery.endpoint_id, []).append((delivery, rec_id))
+            for endpoint, items in by_endpoint.items():
+                recs = records.browse(list(dict.fromkeys(r for _d, r in items)))
+                names = endpoint._payload_field_names() or None
+                reps = dict(zip(recs.ids, recs._rest_representation(fields=names)))
+                for delivery, rec_id in items:
+                    delivery.payload = self._build_body(delivery.event_type, now, reps[rec_id])
+
     # ------------------------------------------------------------------ waking the dispatcher
     @api.model
     def _wake_dispatcher_on_commit(self):
@@ -185,7 +215,15 @@ class WebhookDelivery(models.Model):
         batch_size = int(ICP.get_param(PARAM_BATCH, 50))
         concurrency = max(1, int(ICP.get_param(PARAM_CONCURRENCY, 8)))
         total = 0
+        if commit:
+            # end the caller's transaction: each batch below runs in its own one
+            self.env["ir.cron"]._commit_progress(0)
         for _i in range(max_batches):
+            if commit:
+                # READ COMMITTED for the claim: under Odoo's default REPEATABLE READ, FOR UPDATE on a
+                # row another dispatcher updated after our snapshot raises a serialization error;
+                # READ COMMITTED re-checks the row instead (and SKIP LOCKED skips the locked ones).
+                self.env.cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
             deliveries = self._claim_due(batch_size)
             if not deliveries:
                 break
@@ -204,12 +242,13 @@ class WebhookDelivery(models.Model):
     def _claim_due(self, limit):
         """Lock up to ``limit`` due deliveries of active endpoints; rows locked by another
         transaction (another dispatcher) are skipped, so no delivery is sent twice concurrently."""
-        self.env.flush_all()
+        self.env.cr.flush()  # precommit hooks too: payloads queued by this very transaction
         self.env.cr.execute(SQL("""
             SELECT d.id
               FROM webhook_delivery d
               JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.active
              WHERE d.state IN ('pending', 'retrying') AND d.next_attempt_at <= %s
+               AND d.payload IS NOT NULL
              ORDER BY d.next_attempt_at, d.id
              LIMIT %s
                FOR UPDATE OF d SKIP LOCKED

@@ -372,47 +372,57 @@ class WebhookEndpoint(models.Model):
     def _enqueue(self, records, event):
         """Insert one webhook.delivery per record for ``event`` (outbox, same transaction).
 
-        ``records`` are read as they are now (for a deletion: before it happens), in the caller's
-        environment. Returns the deliveries.
+        The payload is the record's REST representation, read in the caller's environment:
+        - deleted and business events (confirmed, cancelled, custom ones): read right now (for a
+          deletion, before it happens);
+        - created/updated: read once per record when the transaction commits (precommit), so the
+          event carries the state the transaction produced. Several created/updated events of one
+          record in one transaction are one event for everybody else: they share one delivery
+          ("created" wins: computed fields are often written during the creation itself).
+        Returns the deliveries.
         """
         self.ensure_one()
-        Delivery = self.env["webhook.delivery"]
+        Delivery = self.env["webhook.delivery"].sudo()  # technical rows (the outbox), whoever changed the record
         if not records:
             return Delivery
-        names = self._payload_field_names() or None
         now = fields.Datetime.now()
-        snapshot = records._rest_representation(fields=names)
         event_type = "%s.%s" % (records._name, event)
-        # Several changes of one record in one transaction are one change for everybody else: a
-        # created/updated event refreshes the snapshot of the created/updated delivery this
-        # transaction already queued for the record instead of queueing another one ("created"
-        # wins: computed fields are often written during the creation itself).
-        queued = self.env.cr.precommit.data.setdefault("rest_webhooks.queued", {})
-        vals_list, keys, refreshed = [], [], Delivery
-        for rec, data in zip(records, snapshot):
+        data = self.env.cr.precommit.data
+        if event not in ("created", "updated"):
+            snapshot = records._rest_representation(fields=self._payload_field_names() or None)
+            deliveries = Delivery.create([{
+                "endpoint_id": self.id, "event_type": event_type, "res_model": rec._name, "res_id": rec.id,
+                "payload": Delivery._build_body(event_type, now, values), "next_attempt_at": now,
+            } for rec, values in zip(records, snapshot)])
+            Delivery._wake_dispatcher_on_commit()
+            return deliveries
+
+        queued = data.setdefault("rest_webhooks.queued", {})   # (endpoint, model, id) -> delivery id
+        to_render = data.setdefault("rest_webhooks.render", {})  # delivery id -> record to read
+        vals_list, new_records, deliveries = [], [], Delivery
+        for rec in records:
             key = (self.id, rec._name, rec.id)
-            if event in ("created", "updated") and key in queued:
-                previous = Delivery.sudo().browse(queued[key]).exists()
-                if previous and previous.state == "pending":
-                    etype = event_type if event == "created" else previous.event_type
-                    previous.write({"event_type": etype, "payload": Delivery._build_body(etype, now, data)})
-                    refreshed |= previous
-                    continue
-            vals_list.append({
-                "endpoint_id": self.id,
-                "event_type": event_type,
-                "res_model": rec._name,
-                "res_id": rec.id,
-                "payload": Delivery._build_body(event_type, now, data),
-                "next_attempt_at": now,
-            })
-            keys.append(key)
-        # technical rows (the outbox): written whatever the rights of the user who made the change
-        deliveries = Delivery.sudo().create(vals_list) if vals_list else Delivery.sudo()
-        if event in ("created", "updated"):
-            queued.update(zip(keys, deliveries.ids))
+            previous = Delivery.browse(queued.get(key)).exists() if key in queued else Delivery
+            if previous and previous.state == "pending":
+                if event == "created" and previous.event_type != event_type:
+                    previous.event_type = event_type
+                to_render[previous.id] = rec
+                deliveries |= previous
+                continue
+            vals_list.append({"endpoint_id": self.id, "event_type": event_type, "res_model": rec._name,
+                              "res_id": rec.id, "payload": False, "next_attempt_at": now})
+            new_records.append(rec)
+        if vals_list:
+            created = Delivery.create(vals_list)
+            for delivery, rec in zip(created, new_records):
+                queued[(self.id, rec._name, rec.id)] = delivery.id
+                to_render[delivery.id] = rec
+            deliveries |= created
+        if not data.get("rest_webhooks.render_registered"):
+            data["rest_webhooks.render_registered"] = True
+            self.env.cr.precommit.add(Delivery._render_queued_payloads)
         Delivery._wake_dispatcher_on_commit()
-        return deliveries | refreshed
+        return deliveries
 
     # ------------------------------------------------------------------ buttons
     def action_enable(self):

@@ -1,0 +1,40 @@
+"""base.automation: cache which rules apply to a model and trigger.
+
+Odoo looks the rules up with a search on every create/write of a model that has rules, and on every
+recomputation of its stored computed fields (hundreds per sale order), which made a single "updated"
+webhook rule on sale.order cost several times the order creation itself. The answer only changes
+when rules are created, deleted, (de)activated or change model/trigger; we clear the cache then (the
+registry signalling tells the other workers).
+"""
+from odoo import api, models, tools
+
+
+class BaseAutomation(models.Model):
+    _inherit = "base.automation"
+
+    @api.model
+    @tools.ormcache("model_name", "triggers")
+    def _rw_rule_ids(self, model_name, triggers):
+        return tuple(self.with_context(active_test=True).sudo().search(
+            [("model_name", "=", model_name), ("trigger", "in", list(triggers))]).ids)
+
+    def _get_actions(self, records, triggers):
+        if "__action_done" not in self.env.context:
+            self = self.with_context(__action_done={})
+        return self.browse(self._rw_rule_ids(records._name, tuple(triggers)))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if set(vals) & {"model_id", "active", "trigger"}:
+            self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
