@@ -3,6 +3,8 @@ import datetime
 
 from odoo import api, fields, models
 
+from .api_cursor import read_committed_cursor
+
 RUNNING, DONE = "running", "done"
 # A "running" row older than this belongs to a request that died with its worker: take it over.
 STALE_AFTER = datetime.timedelta(minutes=10)
@@ -35,7 +37,7 @@ class ApiIdempotencyKey(models.Model):
         ``("mismatch", None)`` or ``("running", None)``. The unique index makes two concurrent
         claims harmless: exactly one INSERT wins.
         """
-        with self.env.registry.cursor() as cr:
+        with read_committed_cursor(self.env.registry) as cr:
             cr.execute("""
                 INSERT INTO api_idempotency_key
                     (user_id, key, fingerprint, method, path, state, create_date, write_date,
@@ -79,7 +81,7 @@ class ApiIdempotencyKey(models.Model):
     @api.model
     def _release(self, rec_id):
         """Forget a claim whose request failed (separate transaction), so a retry runs again."""
-        with self.env.registry.cursor() as cr:
+        with read_committed_cursor(self.env.registry) as cr:
             cr.execute("DELETE FROM api_idempotency_key WHERE id = %s AND state = 'running'", (rec_id,))
 
     @api.autovacuum

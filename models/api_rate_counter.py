@@ -3,6 +3,8 @@ import time
 
 from odoo import api, fields, models
 
+from .api_cursor import read_committed_cursor
+
 from ..lib import ratelimit
 
 
@@ -28,7 +30,7 @@ class ApiRateCounter(models.Model):
         """
         now = time.time() if now is None else now
         start = ratelimit.window_start(now, window)
-        with self.env.registry.cursor() as cr:
+        with read_committed_cursor(self.env.registry) as cr:
             cr.execute("""
                 INSERT INTO api_rate_counter (key_id, window_start, count) VALUES (%s, %s, 1)
                 ON CONFLICT (key_id, window_start) DO UPDATE SET count = api_rate_counter.count + 1

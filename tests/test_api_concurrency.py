@@ -92,3 +92,37 @@ class TestApiConcurrency(TransactionCase):
         for t in threads:
             t.join(15)
         self.assertEqual(sorted(outcomes), ["claimed", "running", "running", "running"])
+
+    def test_concurrent_rate_limit_hits_all_counted(self):
+        key_id = 900000000 + int(self.tag[:6], 16) % 1000000  # a key id no real key has
+        self.addCleanup(self._drop_counters, key_id)
+        barrier, verdicts, errors = threading.Barrier(6), [], []
+
+        def hit():
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env(cr)
+                    barrier.wait(5)
+                    for _ in range(5):
+                        allowed, headers = env["api.rate.counter"]._hit(key_id, 20, 3600)
+                        verdicts.append((allowed, headers["RateLimit"]))
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        threads = [threading.Thread(target=hit) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        self.assertFalse(errors)
+        self.assertEqual(len(verdicts), 30)
+        self.assertEqual(sum(1 for allowed, _ in verdicts if allowed), 20)  # exactly the quota
+        remaining = sorted(int(h.split(";r=")[1].split(";")[0]) for ok, h in verdicts if ok)
+        self.assertEqual(remaining, list(range(20)))  # every hit got its own count
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT sum(count) FROM api_rate_counter WHERE key_id = %s", (key_id,))
+            self.assertEqual(cr.fetchone()[0], 30)
+
+    def _drop_counters(self, key_id):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM api_rate_counter WHERE key_id = %s", (key_id,))

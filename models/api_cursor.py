@@ -1,0 +1,21 @@
+"""Short technical transactions for shared API state (rate counters, idempotency claims).
+
+Odoo cursors run REPEATABLE READ, where ``INSERT ... ON CONFLICT`` on a row another transaction
+committed after our snapshot fails with a serialization error. These one-statement upserts are
+exactly what READ COMMITTED is for (the unique index arbitrates), so the cursor is switched to it.
+Odoo resets the isolation level whenever it creates a cursor on a pooled connection. Test cursors
+(HttpCase, which serialises requests in one transaction) are left untouched.
+"""
+from contextlib import contextmanager
+
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+
+from odoo.sql_db import Cursor
+
+
+@contextmanager
+def read_committed_cursor(registry):
+    with registry.cursor() as cr:
+        if type(cr) is Cursor:  # noqa: E721 - a real connection, not a TestCursor
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+        yield cr
