@@ -16,3 +16,4 @@ from . import test_api_partners
 from . import test_api_idempotency
 from . import test_api_openapi
 from . import test_api_concurrency
+from . import test_api_retention
