@@ -11,7 +11,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib import inbound_signatures
+from ..lib import inbound_signatures, standard_webhooks
 from .webhook_handlers import handler_selection
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -111,6 +111,11 @@ class WebhookSource(models.Model):
             new = (source.secret_input or "").strip()
             if not new:
                 continue
+            if source.scheme == "standard":
+                try:
+                    standard_webhooks.secret_key(new)
+                except ValueError:
+                    raise ValidationError(_("A Standard Webhooks secret is 'whsec_' followed by base64.")) from None
             src_sudo = source.sudo()  # technical write of the restricted secret fields
             vals = {"secret": new, "secret_hint": new[:6] + "…"}
             if src_sudo.secret and src_sudo.secret != new:

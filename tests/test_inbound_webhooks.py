@@ -349,6 +349,10 @@ class TestInboundWebhooks(HttpCase):
         self.assertFalse(self.runner._is_superuser())
         self.assertFalse(self.runner.has_group("base.group_system"))
 
+    def test_standard_scheme_secret_must_be_base64(self):
+        with self.assertRaises(ValidationError):
+            make_source(self.env, "standard", "not base64 at all!")
+
     def test_copy_gets_a_new_slug(self):
         source = make_source(self.env, "github")
         copy = source.copy()
