@@ -149,34 +149,35 @@ class WebhookDelivery(models.Model):
         })
 
     @api.model
-    def _render_queued_payloads(self):
-        """Precommit: read the created/updated records queued in this transaction (one batched read
-        per model and user, then per endpoint) and store their payloads. A record created then deleted
-        in the same transaction was never seen by anyone else: its created/updated delivery is dropped."""
+    def _insert_queued_events(self):
+        """Precommit: insert the created/updated deliveries queued in this transaction, reading each
+        record once (batched per model, user and endpoint). A record created then deleted in the same
+        transaction was never seen by anyone else: nothing is sent for its creation."""
         data = self.env.cr.precommit.data
-        data.pop("rest_webhooks.render_registered", None)
-        to_render = data.pop("rest_webhooks.render", {})
+        data.pop("rest_webhooks.insert_registered", None)
+        queued = data.pop("rest_webhooks.queued", {})
         groups = {}
-        for delivery_id, rec in to_render.items():
-            groups.setdefault((rec._name, rec.env.uid, rec.env.su), []).append((delivery_id, rec.id))
+        for (endpoint_id, model, rec_id), (event_type, rec) in queued.items():
+            groups.setdefault((endpoint_id, model, rec.env.uid, rec.env.su), []).append((rec_id, event_type))
         now = fields.Datetime.now()
-        Delivery = self.sudo()
-        for (model, uid, su), pairs in groups.items():
-            by_id = {d.id: d for d in Delivery.browse([d for d, _r in pairs]).exists()}
-            records = self.env(user=uid, su=su)[model].browse([r for _d, r in pairs]).exists()
-            alive = set(records.ids)
-            Delivery.browse([d for d, r in pairs if r not in alive and d in by_id]).unlink()
-            by_endpoint = {}
-            for delivery_id, rec_id in pairs:
-                if rec_id in alive and delivery_id in by_id:
-                    delivery = by_id[delivery_id]
-                    by_endpoint.setdefault(delivery.endpoint_id, []).append((delivery, rec_id))
-            for endpoint, items in by_endpoint.items():
-                recs = records.browse(list(dict.fromkeys(r for _d, r in items)))
-                names = endpoint._payload_field_names() or None
-                reps = dict(zip(recs.ids, recs._rest_representation(fields=names)))
-                for delivery, rec_id in items:
-                    delivery.payload = self._build_body(delivery.event_type, now, reps[rec_id])
+        Delivery = self.sudo()  # technical rows (the outbox)
+        vals_list = []
+        for (endpoint_id, model, uid, su), items in groups.items():
+            endpoint = self.env["webhook.endpoint"].sudo().browse(endpoint_id)
+            records = self.env(user=uid, su=su)[model].browse([r for r, _t in items]).exists()
+            if not records or not endpoint.exists():
+                continue
+            names = endpoint._payload_field_names() or None
+            reps = dict(zip(records.ids, records._rest_representation(fields=names)))
+            for rec_id, event_type in items:
+                if rec_id in reps:
+                    vals_list.append({
+                        "endpoint_id": endpoint_id, "event_type": event_type, "res_model": model,
+                        "res_id": rec_id, "payload": self._build_body(event_type, now, reps[rec_id]),
+                        "next_attempt_at": now,
+                    })
+        if vals_list:
+            Delivery.create(vals_list)
 
     # ------------------------------------------------------------------ waking the dispatcher
     @api.model
@@ -248,7 +249,6 @@ class WebhookDelivery(models.Model):
               FROM webhook_delivery d
               JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.active
              WHERE d.state IN ('pending', 'retrying') AND d.next_attempt_at <= %s
-               AND d.payload IS NOT NULL
              ORDER BY d.next_attempt_at, d.id
              LIMIT %s
                FOR UPDATE OF d SKIP LOCKED

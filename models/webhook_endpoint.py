@@ -375,11 +375,12 @@ class WebhookEndpoint(models.Model):
         The payload is the record's REST representation, read in the caller's environment:
         - deleted and business events (confirmed, cancelled, custom ones): read right now (for a
           deletion, before it happens);
-        - created/updated: read once per record when the transaction commits (precommit), so the
-          event carries the state the transaction produced. Several created/updated events of one
-          record in one transaction are one event for everybody else: they share one delivery
-          ("created" wins: computed fields are often written during the creation itself).
-        Returns the deliveries.
+        - created/updated: queued in the transaction's precommit data and inserted in one batch right
+          before the commit (``_insert_queued_events``), each record read once, so the event carries
+          the state the transaction produced. Several created/updated events of one record in one
+          transaction are one event for everybody else ("created" wins: computed fields are often
+          written during the creation itself).
+        Returns the deliveries inserted now (none for created/updated).
         """
         self.ensure_one()
         Delivery = self.env["webhook.delivery"].sudo()  # technical rows (the outbox), whoever changed the record
@@ -397,32 +398,22 @@ class WebhookEndpoint(models.Model):
             Delivery._wake_dispatcher_on_commit()
             return deliveries
 
-        queued = data.setdefault("rest_webhooks.queued", {})   # (endpoint, model, id) -> delivery id
-        to_render = data.setdefault("rest_webhooks.render", {})  # delivery id -> record to read
-        vals_list, new_records, deliveries = [], [], Delivery
+        # created/updated: remembered here, inserted with their payload in one batch at precommit
+        # (still inside this transaction) by webhook.delivery._insert_queued_events
+        queued = data.setdefault("rest_webhooks.queued", {})  # (endpoint, model, id) -> [event type, record]
         for rec in records:
             key = (self.id, rec._name, rec.id)
-            previous = Delivery.browse(queued.get(key)).exists() if key in queued else Delivery
-            if previous and previous.state == "pending":
-                if event == "created" and previous.event_type != event_type:
-                    previous.event_type = event_type
-                to_render[previous.id] = rec
-                deliveries |= previous
-                continue
-            vals_list.append({"endpoint_id": self.id, "event_type": event_type, "res_model": rec._name,
-                              "res_id": rec.id, "payload": False, "next_attempt_at": now})
-            new_records.append(rec)
-        if vals_list:
-            created = Delivery.create(vals_list)
-            for delivery, rec in zip(created, new_records):
-                queued[(self.id, rec._name, rec.id)] = delivery.id
-                to_render[delivery.id] = rec
-            deliveries |= created
-        if not data.get("rest_webhooks.render_registered"):
-            data["rest_webhooks.render_registered"] = True
-            self.env.cr.precommit.add(Delivery._render_queued_payloads)
+            if key in queued:
+                if event == "created":
+                    queued[key][0] = event_type
+                queued[key][1] = rec
+            else:
+                queued[key] = [event_type, rec]
+        if not data.get("rest_webhooks.insert_registered"):
+            data["rest_webhooks.insert_registered"] = True
+            self.env.cr.precommit.add(Delivery._insert_queued_events)
         Delivery._wake_dispatcher_on_commit()
-        return deliveries
+        return Delivery
 
     # ------------------------------------------------------------------ buttons
     def action_enable(self):

@@ -31,6 +31,7 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
         receiver = self.start_receiver()
         endpoint, secret = self.make_endpoint(receiver, custom_headers="X-Tenant: acme")
         order = self._order()
+        self.env.cr.flush()  # what the commit does: precommit hooks insert the queued deliveries
         delivery = self.env["webhook.delivery"].search([("endpoint_id", "=", endpoint.id)])
         self.assertEqual(len(delivery), 1)
         self.assertEqual((delivery.state, delivery.event_type, delivery.res_id),
@@ -82,13 +83,13 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
             update_field_ids=[Command.set([self.env["ir.model.fields"]._get("sale.order", "client_order_ref").id])])
         order = self._order()
         order.note = "<p>not watched</p>"
+        self.env.cr.flush()  # what the commit does: precommit hooks insert the queued deliveries
         self.assertFalse(endpoint.delivery_ids)
         order.client_order_ref = "PO-42"
-        self.assertEqual(endpoint.delivery_ids.mapped("event_type"), ["sale.order.updated"])
         # a second change in the same transaction is the same event for everybody else
         order.client_order_ref = "PO-43"
-        self.assertEqual(len(endpoint.delivery_ids), 1)
-        self.env.cr.flush()  # what the commit does: precommit hooks store the payload (final state)
+        self.env.cr.flush()
+        self.assertEqual(endpoint.delivery_ids.mapped("event_type"), ["sale.order.updated"])
         self.assertEqual(json.loads(endpoint.delivery_ids.payload)["data"], order._rest_representation()[0])
 
     def test_deleted_event_carries_record_as_before(self):
@@ -110,6 +111,7 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
         endpoint, _secret = self.make_endpoint(receiver, event_created=False, event_confirmed=True,
                                                event_cancelled=True)
         order = self._order()
+        self.env.cr.flush()
         self.assertFalse(endpoint.delivery_ids)
         order.action_confirm()
         order._action_cancel()
@@ -137,11 +139,13 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
         self.assertFalse(endpoint.automation_ids)
         self.assertFalse(rules.exists())
         self._order()
+        self.env.cr.flush()
         self.assertFalse(endpoint.delivery_ids)
         # enabling recreates them
         endpoint.action_enable()
         self.assertEqual(len(endpoint.automation_ids), 3)
         order = self._order()
+        self.env.cr.flush()
         self.assertEqual(endpoint.delivery_ids.filtered(lambda d: d.res_id == order.id).mapped("event_type"),
                          ["sale.order.created"])
         # deleting the endpoint removes its rules and server actions
@@ -214,3 +218,13 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
             with self.subTest(vals=vals), self.assertRaises(ValidationError), \
                     mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 self.make_endpoint(receiver, model=model, **vals)
+
+    def test_created_then_deleted_in_one_transaction(self):
+        receiver = self.start_receiver()
+        endpoint, _secret = self.make_endpoint(receiver, model="res.partner", event_deleted=True)
+        partner = self.env["res.partner"].create({"name": "Ephemeral"})
+        partner.unlink()
+        self.env.cr.flush()
+        # nobody outside saw it exist: only the deletion (with the record as it was) is sent
+        self.assertEqual(endpoint.delivery_ids.mapped("event_type"), ["res.partner.deleted"])
+        self.assertEqual(json.loads(endpoint.delivery_ids.payload)["data"]["name"], "Ephemeral")

@@ -68,6 +68,7 @@ class TestWebhookOutbox(TransactionCase):
         try:
             env = self._env(cr)
             env["res.partner"].create({"name": "Rolled back", "ref": "outbox-test"})
+            cr.flush()  # precommit: the delivery row is inserted in this transaction
             self.assertEqual(env["webhook.delivery"].search_count([("endpoint_id", "=", self.endpoint_id)]), 1)
             cr.rollback()
         finally:

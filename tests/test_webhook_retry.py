@@ -33,6 +33,7 @@ class TestWebhookRetry(WebhookTestMixin, TransactionCase):
     def _event(self, endpoint):
         """Queue one event for the endpoint (a partner creation through its rule)."""
         self.env["res.partner"].create({"name": "Retry me"})
+        self.env.cr.flush()  # what the commit does: precommit hooks insert the queued delivery
         return endpoint.delivery_ids.sorted("id")[-1]
 
     def test_receiver_down_then_up_delivered_once_same_id(self):
