@@ -50,5 +50,24 @@ registry.category("web_tour.tours").add("rest_webhooks_endpoint_tour", {
             content: "The button is gone: the secret is shown only once",
             trigger: ".o_form_view:not(:has(button[name=action_show_secret]))",
         },
+        {
+            content: "Open the delivered events",
+            trigger: "button[name=action_view_deliveries]:contains('Delivered')",
+            run: "click",
+        },
+        {
+            content: "Open the test delivery",
+            trigger: ".o_data_row .o_data_cell[name=event_type]:contains('res.partner.test')",
+            run: "click",
+        },
+        {
+            content: "Show its attempts",
+            trigger: ".o_notebook .nav-link:contains('Attempts')",
+            run: "click",
+        },
+        {
+            content: "The successful attempt is recorded with its HTTP status",
+            trigger: ".o_field_widget[name=attempt_ids] .o_data_row:contains('200')",
+        },
     ],
 });
