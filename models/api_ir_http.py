@@ -36,14 +36,16 @@ API_PREFIX = "/api/"
 # Routes under /api/ that are not REST API calls: no request log / API state for them.
 _NOT_LOGGED = ("/api/v1/webhooks/", "/api/v1/health")
 
+# The user's API settings ride along with the key check: no extra query per request.
+_SETTINGS = "u.api_rate_limit, u.api_rate_window, u.api_log_bodies"
 _VALID_SQL = """
-    SELECT 1 FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
+    SELECT """ + _SETTINGS + """ FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
      WHERE k.id = %s AND k.key = %s AND u.active
        AND (k.scope IS NULL OR k.scope = %s)
        AND (k.expiration_date IS NULL OR k.expiration_date >= clock_timestamp() at time zone 'utc')
 """
 _LOOKUP_SQL = """
-    SELECT k.id, k.user_id, k.name, k.key FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
+    SELECT k.id, k.user_id, k.name, k.key, """ + _SETTINGS + """ FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
      WHERE k.index = %s AND u.active
        AND (k.scope IS NULL OR k.scope = %s)
        AND (k.expiration_date IS NULL OR k.expiration_date >= clock_timestamp() at time zone 'utc')
@@ -51,21 +53,23 @@ _LOOKUP_SQL = """
 
 
 def verify_api_key(cr, token):
-    """``(key_id, user_id, key_name)`` for a valid key of scope rest_webhooks (or global), else None."""
+    """``(key_id, user_id, key_name, settings)`` for a valid key of scope rest_webhooks (or
+    global), else None; ``settings`` is the user's ``(rate_limit, rate_window, log_bodies)``."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     cached = _KEY_CACHE.get(digest)
     if cached is not None:
         key_id, uid, name, stored = cached
         cr.execute(_VALID_SQL, (key_id, stored, API_KEY_SCOPE))
-        if cr.fetchone():
-            return key_id, uid, name
+        row = cr.fetchone()
+        if row:
+            return key_id, uid, name, row
         _KEY_CACHE.pop(digest)
         return None
     cr.execute(_LOOKUP_SQL, (token[:INDEX_SIZE], API_KEY_SCOPE))
-    for key_id, uid, name, stored in cr.fetchall():
+    for key_id, uid, name, stored, *settings in cr.fetchall():
         if KEY_CRYPT_CONTEXT.verify(token, stored):
             _KEY_CACHE.set(digest, (key_id, uid, name, stored))
-            return key_id, uid, name
+            return key_id, uid, name, tuple(settings)
     return None
 
 
@@ -131,14 +135,14 @@ class IrHttp(models.AbstractModel):
             found = verify_api_key(request.env.cr, match.group(1))
             if not found:
                 raise werkzeug.exceptions.Unauthorized("Invalid, expired or revoked API key.")
-            state["key_id"], state["user_id"], state["key_name"] = found
+            state["key_id"], state["user_id"], state["key_name"], state["settings"] = found
         request.update_env(user=state["user_id"])
         request.session.can_save = False  # stateless
         user = request.env.user
         if not user.has_group("rest_webhooks.group_api_user"):
             raise werkzeug.exceptions.Forbidden("This user may not use the REST API (group 'REST API: user').")
         if not state["rate_done"]:
-            quota, window, log_bodies = user._api_settings()
+            quota, window, log_bodies = user._api_settings(*state["settings"])
             state["log_bodies"] = log_bodies
             allowed, headers = request.env["api.rate.counter"]._hit(state["key_id"], quota, window)
             state["headers"] = headers

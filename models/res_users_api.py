@@ -21,12 +21,15 @@ class ResUsers(models.Model):
         groups="rest_webhooks.group_integration_manager",
         help="Store request and response bodies in the API request log for this user.")
 
-    def _api_settings(self):
-        """``(quota, window, log_bodies)`` for this user; technical read of settings (sudo: the API
-        user may not read manager-only fields, and these are configuration, not business data)."""
+    def _api_settings(self, rate_limit=None, rate_window=None, log_bodies=None):
+        """``(quota, window, log_bodies)`` for this user. The API passes the column values it read
+        with the key check; otherwise they are read here (sudo: the API user may not read these
+        manager-only fields, and they are configuration, not business data)."""
         self.ensure_one()
-        user = self.sudo()
+        if rate_limit is None:
+            user = self.sudo()
+            rate_limit, rate_window, log_bodies = user.api_rate_limit, user.api_rate_window, user.api_log_bodies
         icp = self.env["ir.config_parameter"].sudo()
-        quota = user.api_rate_limit or int(icp.get_param("rest_webhooks.api_rate_limit", 600))
-        window = user.api_rate_window or int(icp.get_param("rest_webhooks.api_rate_window", 60))
-        return quota, max(window, 1), bool(user.api_log_bodies)
+        quota = rate_limit or int(icp.get_param("rest_webhooks.api_rate_limit", 600))
+        window = rate_window or int(icp.get_param("rest_webhooks.api_rate_window", 60))
+        return quota, max(window, 1), bool(log_bodies)

@@ -52,7 +52,7 @@ def _order_lines(order):
 
 def _partner_summary(order):
     p = order.partner_id
-    return {"id": p.id, "name": p.display_name, "email": p.email or None,
+    return {"id": p.id, "name": p.complete_name, "email": p.email or None,
             "external_ref": p.external_ref or None} if p else None
 
 
@@ -95,6 +95,26 @@ class SaleOrder(models.Model):
             "write_date": "write_date",
             "lines": rest_spec_entry(_order_lines, {"type": "array", "items": _LINE_SCHEMA}),
         }
+
+    # What the computed entries read, so one fetch per model loads exactly what is needed.
+    _REST_DEPENDS = {"partner": ["partner_id"], "currency": ["currency_id"], "lines": ["order_line"]}
+
+    def _rest_representation(self, fields=None):
+        """Same representation, with batched reads limited to the requested fields (one query per
+        table instead of loading every column of every record)."""
+        if len(self) > 1:
+            spec = self._rest_fields_spec()
+            keys = [k for k in spec if not fields or k == "id" or k in fields]
+            names = set()
+            for key in keys:
+                names.update([spec[key]] if isinstance(spec[key], str) else self._REST_DEPENDS.get(key, []))
+            names.discard("id")
+            self.fetch(list(names))
+            if "partner" in keys:
+                self.partner_id.fetch(["complete_name", "email", "external_ref"])
+            if "currency" in keys:
+                self.currency_id.fetch(["name"])
+        return super()._rest_representation(fields)
 
     # ------------------------------------------------------------------ REST API helpers
     @api.model
