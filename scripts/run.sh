@@ -67,7 +67,7 @@ cat <<INFO
 
   Odoo:             $url/odoo        (database $RUN_DB)
   Admin login:      admin / admin
-  Integration user: integration  (groups: Internal User, Sales: All Documents, REST API: user)
+  Integration user: integration  (Internal User, Sales: All Documents, Contact Creation, REST API: user)
   API key:          $key
                     (scope rest_webhooks, expires in 90 days; kept in .state/run/api_key)
 

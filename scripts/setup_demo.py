@@ -11,6 +11,8 @@ Users = env["res.users"]  # noqa: F821 (provided by odoo-bin shell)
 user = Users.with_context(active_test=False).search([("login", "=", LOGIN)], limit=1)
 groups = [env.ref("base.group_user").id,  # noqa: F821
           env.ref("sales_team.group_sale_salesman_all_leads").id,  # noqa: F821
+          # Odoo 19 does not let salesmen create contacts: the API's partner upserts need this.
+          env.ref("base.group_partner_manager").id,  # noqa: F821
           env.ref("rest_webhooks.group_api_user").id]  # noqa: F821
 if not user:
     user = Users.with_context(no_reset_password=True).create({
