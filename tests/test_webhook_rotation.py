@@ -81,6 +81,13 @@ class TestWebhookRotation(WebhookTestMixin, TransactionCase):
         self.assertEqual(len(endpoint.sudo().automation_ids), 3)
         action = endpoint.action_send_test()
         self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+        # managers read and replay deliveries, but cannot rewrite what was sent
+        delivery = endpoint.delivery_ids
+        self.assertEqual(delivery.state, "delivered")
+        with self.assertRaises(AccessError):
+            delivery.write({"payload": '{"forged": true}'})
+        delivery.action_replay()
+        self.assertEqual(delivery.state, "pending")
         endpoint.unlink()
         plain = new_test_user(self.env, "wh_plain", groups="base.group_user")
         with self.assertRaises(AccessError):
