@@ -23,18 +23,27 @@ class BaseAutomation(models.Model):
             self = self.with_context(__action_done={})
         return self.browse(self._rw_rule_ids(records._name, tuple(triggers)))
 
+    def _rw_clear_rule_cache(self):
+        # now (this transaction sees the change), after commit (another transaction of this process
+        # may have cached the old answer meanwhile) and after rollback (this transaction may have
+        # cached rules that never existed)
+        registry = self.env.registry
+        registry.clear_cache()
+        self.env.cr.postcommit.add(registry.clear_cache)
+        self.env.cr.postrollback.add(registry.clear_cache)
+
     @api.model_create_multi
     def create(self, vals_list):
-        self.env.registry.clear_cache()
+        self._rw_clear_rule_cache()
         return super().create(vals_list)
 
     def write(self, vals):
         res = super().write(vals)
         if set(vals) & {"model_id", "active", "trigger"}:
-            self.env.registry.clear_cache()
+            self._rw_clear_rule_cache()
         return res
 
     def unlink(self):
         res = super().unlink()
-        self.env.registry.clear_cache()
+        self._rw_clear_rule_cache()
         return res

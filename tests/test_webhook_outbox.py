@@ -132,3 +132,22 @@ class TestWebhookOutbox(TransactionCase):
         self.assertEqual({state for _id, state, _a in deliveries}, {"delivered"})
         self.assertEqual({attempts for _id, _s, attempts in deliveries}, {1})
         self.assertTrue(all(r.verified_with == [self.secret] for r in self.receiver.received))
+
+    def test_rules_created_in_a_rolled_back_transaction_leave_nothing_behind(self):
+        """The cached rule lookup must forget rules of a transaction that rolled back."""
+        cr = self.registry.cursor()
+        try:
+            env = self._env(cr)
+            env["webhook.endpoint"].create({
+                "name": "Rolled back endpoint", "url": self.receiver.url,
+                "model_id": env["ir.model"]._get_id("res.partner"), "event_created": True})
+            env["res.partner"].create({"name": "seen by the rolled back rule", "ref": "outbox-test"})
+            cr.rollback()
+        finally:
+            cr.close()
+        # a later transaction creates a partner: only the committed endpoint's rule runs
+        with self.registry.cursor() as cr:
+            self._env(cr)["res.partner"].create({"name": "After", "ref": "outbox-test"})
+        self._dispatch()
+        self.assertEqual(len(self.receiver.received), 1)
+        self.assertEqual(len(self._deliveries()), 1)
