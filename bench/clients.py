@@ -33,7 +33,8 @@ class Clients:
     # -- our REST API
     def ours(self, s, method, path, **kw):
         headers = dict(self._auth, **kw.pop("headers", {}))
-        return s.request(method, self.base + path, headers=headers, timeout=self.timeout, **kw)
+        timeout = kw.pop("timeout", self.timeout)
+        return s.request(method, self.base + path, headers=headers, timeout=timeout, **kw)
 
     # -- Odoo's /json/2
     def json2_raw(self, s, model, method, body):
