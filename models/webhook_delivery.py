@@ -199,6 +199,7 @@ class WebhookDelivery(models.Model):
             # were just notified: do not pile triggers (and notifications) up. An older one means
             # nobody picked it up (workers were down): trigger and notify again.
             now = fields.Datetime.now()
+            self.env["ir.cron.trigger"].flush_model(["cron_id", "call_at"])
             self.env.cr.execute(SQL(
                 "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s AND call_at > %s LIMIT 1",
                 cron.id, now, now - datetime.timedelta(seconds=60)))

@@ -238,3 +238,17 @@ class TestWebhookRetry(WebhookTestMixin, TransactionCase):
             self.env["webhook.delivery"]._gc_delivered()
         self.assertFalse(delivered.exists())
         self.assertTrue(dead.exists())
+
+    def test_dispatcher_wake_up_triggers(self):
+        """One trigger per burst of commits; a trigger nobody consumed for a minute (workers were
+        down) does not prevent a new trigger and notification."""
+        cron = self.env.ref("rest_webhooks.ir_cron_webhook_dispatch")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        with freeze_time(T0):
+            Trigger.create({"cron_id": cron.id, "call_at": T0 - datetime.timedelta(seconds=10)})
+            self.env["webhook.delivery"]._wake_dispatchers()
+            self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), 1, "recent trigger: no new one")
+            Trigger.search([("cron_id", "=", cron.id)]).call_at = T0 - datetime.timedelta(minutes=5)
+            self.env["webhook.delivery"]._wake_dispatchers()
+            self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), 2, "stale trigger: a new one")
