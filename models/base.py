@@ -39,6 +39,9 @@ class Base(models.AbstractModel):
         spec = self._rest_fields_spec()
         if fields:
             spec = {k: v for k, v in spec.items() if k == "id" or k in fields}
+        # Like read(): fields restricted to groups the user lacks are left out, not an error.
+        spec = {k: v for k, v in spec.items()
+                if callable(v) or self._has_field_access(self._fields[v], "read")}
         return [
             {key: self._rest_value(rec, key, path) for key, path in spec.items()}
             for rec in self
@@ -49,7 +52,12 @@ class Base(models.AbstractModel):
         if callable(path):
             return path(record)
         field = record._fields[path]
-        return field_value(field.type, record[path])
+        value = record[path]
+        if field.type == "many2one":
+            # Same as Odoo's Many2one.convert_to_read: the id and name of a linked record are visible
+            # to whoever may read this record, so only the display name is evaluated as superuser.
+            value = value.sudo()
+        return field_value(field.type, value)
 
     def _rest_json_schema(self):
         """JSON Schema (OpenAPI 3.1 dialect) of the default representation of this model."""

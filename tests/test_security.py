@@ -26,3 +26,28 @@ class TestSecurity(TransactionCase):
             "name": "Plain", "login": "plain_sec_test",
             "group_ids": [(6, 0, [self.env.ref("base.group_user").id])]})
         self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(plain)._visible_menu_ids())
+
+
+
+@tagged("post_install", "-at_install")
+class TestGenericRepresentation(TransactionCase):
+
+    def test_generic_representation_respects_field_groups(self):
+        """res.users has no curated representation: a plain internal user gets the generic one without
+        the fields restricted to groups it lacks (like read(), instead of an AccessError)."""
+        user = self.env["res.users"].create({
+            "name": "Rep", "login": "rep_test",
+            "group_ids": [(6, 0, [self.env.ref("base.group_user").id])]})
+        restricted = [n for n, f in user._fields.items()
+                      if f.groups and f.store and not user.has_groups(f.groups)]
+        self.assertIn("api_rate_limit", restricted)
+        as_user = user.with_user(user)
+        [row] = as_user._rest_representation()
+        self.assertEqual(row["id"], user.id)
+        self.assertEqual(row["login"], "rep_test")
+        self.assertEqual(row["company_id"], {"id": user.company_id.id, "name": user.company_id.display_name})
+        for name in restricted:
+            self.assertNotIn(name, row)
+        # an administrator does get them
+        [admin_row] = user.with_user(self.env.ref("base.user_admin"))._rest_representation()
+        self.assertIn("api_rate_limit", admin_row)
