@@ -27,6 +27,7 @@ import time
 from urllib.parse import parse_qs
 
 from . import standard_webhooks
+from .standard_webhooks import _as_bytes
 
 SCHEMES = ("standard", "stripe", "shopify", "github", "hmac")
 DEFAULT_TOLERANCE = 300  # seconds
@@ -58,12 +59,6 @@ def _secret_list(secrets):
     if not result:
         raise SignatureError("no secret configured")
     return result
-
-
-def _as_bytes(value):
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
-    return str(value).encode("utf-8")
 
 
 def _hmac(secret, message):

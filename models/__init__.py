@@ -1,4 +1,5 @@
 from . import base
+from . import ir_cron
 from . import webhook_endpoint
 from . import webhook_delivery
 from . import webhook_attempt

@@ -191,20 +191,10 @@ class WebhookDelivery(models.Model):
 
     @api.model
     def _wake_dispatchers(self):
+        crons = self.env["ir.cron"]
         for xmlid in DISPATCHER_CRONS:
-            cron = self.env.ref(xmlid, raise_if_not_found=False)
-            if not cron or not cron.sudo().active:
-                continue
-            # a due trigger created less than a minute ago and not yet consumed means the workers
-            # were just notified: do not pile triggers (and notifications) up. An older one means
-            # nobody picked it up (workers were down): trigger and notify again.
-            now = fields.Datetime.now()
-            self.env["ir.cron.trigger"].flush_model(["cron_id", "call_at"])
-            self.env.cr.execute(SQL(
-                "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s AND call_at > %s LIMIT 1",
-                cron.id, now, now - datetime.timedelta(seconds=60)))
-            if not self.env.cr.rowcount:
-                cron.sudo()._trigger()
+            crons |= self.env.ref(xmlid, raise_if_not_found=False) or crons
+        crons._rw_wake()
 
     # ------------------------------------------------------------------ dispatcher
     @api.model

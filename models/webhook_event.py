@@ -87,16 +87,11 @@ class WebhookEvent(models.Model):
 
     @api.model
     def _wake_processor(self):
-        """Trigger the processing cron (it starts once this transaction has committed); a trigger
-        already due is enough, so a burst of events does not pile up triggers."""
+        """Trigger the processing cron (it starts once this transaction has committed); a fresh
+        trigger already due is enough, so a burst of events does not pile up triggers."""
         cron = self.env.ref(PROCESS_CRON, raise_if_not_found=False)
-        if not cron:
-            return
-        self.env.cr.execute(SQL(
-            "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s LIMIT 1",
-            cron.id, fields.Datetime.now()))
-        if not self.env.cr.rowcount:
-            cron.sudo()._trigger()
+        if cron:
+            cron._rw_wake()
 
     # ------------------------------------------------------------------ processing (cron)
     @api.model
