@@ -13,14 +13,17 @@ import logging
 import re
 import time
 
+import psycopg2
 import psycopg2.errors
 import werkzeug.exceptions
+from psycopg2.pool import PoolError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from odoo import models
 from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 from odoo.exceptions import AccessDenied, AccessError, ConcurrencyError, MissingError, UserError
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..controllers.common import json_response, request_id
 from ..lib.api_errors import ApiError
@@ -113,6 +116,11 @@ def exception_to_problem(exc):
     if isinstance(exc, UserError):  # includes ValidationError
         return 422, dict(detail=str(exc.args[0]) if exc.args else None, type_="business-rule",
                          title="Business rule violated"), headers
+    if isinstance(exc, (PoolError, psycopg2.OperationalError, psycopg2.InterfaceError)) and \
+            not isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+        # the database is unreachable or every connection is busy: temporary, say so and when to retry
+        return 503, dict(detail="The database is temporarily unavailable; retry shortly.",
+                         type_="service-unavailable"), {"Retry-After": "1"}
     if isinstance(exc, (ConcurrencyError, psycopg2.errors.SerializationFailure,
                         psycopg2.errors.LockNotAvailable, psycopg2.errors.DeadlockDetected)):
         return 409, dict(detail="The record was modified concurrently; retry the request.",
@@ -124,6 +132,26 @@ class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
 
     # ------------------------------------------------------------------ authentication
+    @classmethod
+    def _authenticate_explicit(cls, auth):
+        """Odoo turns any exception raised while authenticating into AccessDenied (401). For the
+        REST API that would tell a client its valid key is bad when the database is merely busy:
+        concurrency errors propagate so Odoo's retry loop retries the request, and an unreachable
+        database or a full connection pool becomes a 503 problem with Retry-After."""
+        if auth != "rest_api":
+            return super()._authenticate_explicit(auth)
+        try:
+            return cls._auth_method_rest_api()
+        except (AccessDenied, HTTPException, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+            raise
+        except (PoolError, psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            _logger.warning("REST API authentication could not reach the database: %s", exc)
+            raise ApiErrorHTTP(ApiError(503, "The database is temporarily unavailable; retry shortly.",
+                                        type_="service-unavailable", headers={"Retry-After": "1"})) from exc
+        except Exception:
+            _logger.info("Exception during REST API authentication.", exc_info=True)
+            raise AccessDenied() from None
+
     @classmethod
     def _auth_method_rest_api(cls):
         state = api_state()

@@ -201,6 +201,11 @@ write_odoo_conf() {  # write_odoo_conf FILE HTTP_PORT [extra lines...]
   } > "$file"
 }
 
+# Odoo's own bound on concurrent request threads in threaded mode: "auto" (any non-number) means half
+# of db_maxconn, because a REST API request holds a second, short technical cursor (rate counter,
+# idempotency claim). Without it 50 simultaneous requests can exhaust the pool.
+export ODOO_MAX_HTTP_THREADS="${ODOO_MAX_HTTP_THREADS:-auto}"
+
 odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" "$@"; }
 
 # --- Browser for the tour tests ---------------------------------------------------------------

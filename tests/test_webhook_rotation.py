@@ -79,6 +79,12 @@ class TestWebhookRotation(WebhookTestMixin, TransactionCase):
         self.assertEqual(len(endpoint.sudo().automation_ids), 2)
         endpoint.write({"event_deleted": True})
         self.assertEqual(len(endpoint.sudo().automation_ids), 3)
+        # "only when these fields change": the form reads field metadata back (ir.model.fields),
+        # which Odoo does not let plain internal users read
+        email = self.env["ir.model.fields"]._get("res.partner", "email")
+        endpoint.write({"update_field_ids": [(6, 0, email.ids)]})
+        [row] = endpoint.web_read({"update_field_ids": {"fields": {"display_name": {}}}, "model_id": {}})
+        self.assertEqual(row["update_field_ids"], [{"id": email.id, "display_name": email.display_name}])
         action = endpoint.action_send_test()
         self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
         # managers read and replay deliveries, but cannot rewrite what was sent
