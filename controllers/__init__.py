@@ -4,3 +4,4 @@ from . import api_common
 from . import api_orders
 from . import api_partners
 from . import api_docs
+from . import nodb

@@ -26,6 +26,7 @@ from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..controllers.common import json_response, request_id
+from ..controllers.nodb import NODB_ROUTE
 from ..lib.api_errors import ApiError
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
 from ..lib.ttl_cache import TTLCache
@@ -130,6 +131,13 @@ def exception_to_problem(exc):
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
+
+    # ------------------------------------------------------------------ routing
+    def _generate_routing_rules(self, modules, converters):
+        # The /api/ catch-all of controllers/nodb.py only belongs to Odoo's no-database map.
+        for url, endpoint in super()._generate_routing_rules(modules, converters):
+            if url != NODB_ROUTE:
+                yield url, endpoint
 
     # ------------------------------------------------------------------ authentication
     @classmethod

@@ -17,3 +17,4 @@ from . import test_api_idempotency
 from . import test_api_openapi
 from . import test_api_concurrency
 from . import test_api_retention
+from . import test_api_nodb
