@@ -190,7 +190,7 @@ write_odoo_conf() {  # write_odoo_conf FILE HTTP_PORT [extra lines...]
     echo "db_host = $PGHOST"
     echo "db_port = $PGPORT"
     echo "db_user = $PGUSER"
-    echo "db_password = ${PGPASSWORD:-False}"
+    [ -n "${PGPASSWORD:-}" ] && echo "db_password = $PGPASSWORD"
     echo "http_interface = 127.0.0.1"
     echo "http_port = $port"
     echo "gevent_port = $(free_port)"
