@@ -19,6 +19,7 @@ from ..lib.api_errors import ApiError, validation_error
 from ..lib.cursor import CursorError, decode_cursor, encode_cursor
 from ..lib.idempotency import request_fingerprint, valid_key
 from ..lib.schema_check import check
+from ..models.api_cursor import end_read_snapshot
 from ..models.api_ir_http import api_state
 from .common import json_response, request_id
 
@@ -100,6 +101,11 @@ def _run(func, ctrl, method, schema, idempotent, path_kwargs):
                     ("Content-Type", ctype), ("Idempotent-Replayed", "true")])
                 return _finish(state, response)
             state["idem"] = (idem_key, data)
+            # The claim row was committed by another transaction AFTER this request's REPEATABLE
+            # READ snapshot was taken (the key check already read the database), so _store's UPDATE
+            # would not see it and silently change nothing. End that snapshot here (only reads so
+            # far): the business work and _store then run in a transaction that sees the claim.
+            end_read_snapshot(request.env.cr)
     response = func(ctrl, body=body, **path_kwargs) if method in BODY_METHODS else func(ctrl, **path_kwargs)
     if state["idem"]:
         request.env["api.idempotency.key"]._store(

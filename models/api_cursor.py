@@ -19,3 +19,13 @@ def read_committed_cursor(registry):
         if type(cr) is Cursor:  # noqa: E721 - a real connection, not a TestCursor
             cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         yield cr
+
+
+def end_read_snapshot(cr):
+    """Commit ``cr``'s transaction, which has only read so far, so its next statement takes a new
+    REPEATABLE READ snapshot that sees rows committed meanwhile by other transactions (e.g. an
+    Idempotency-Key claim). Test cursors share the test's single transaction, where those rows are
+    already visible, and are left untouched (committing one would let its rollback undo later
+    "committed" technical writes)."""
+    if type(cr) is Cursor:  # noqa: E721 - a real connection, not a TestCursor
+        cr.commit()

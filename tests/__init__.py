@@ -18,3 +18,4 @@ from . import test_api_openapi
 from . import test_api_concurrency
 from . import test_api_retention
 from . import test_api_nodb
+from . import test_api_retry
