@@ -376,8 +376,8 @@ def pg_restart(ctx):
         for t in threads:
             t.start()
         time.sleep(4)
-        down.set()
         subprocess.run(pg["stop"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        down.set()  # only once the server is really down: a request committed while it shut down is a genuine 201
         time.sleep(6)
         probe = None
         try:

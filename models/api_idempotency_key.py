@@ -8,6 +8,11 @@ from .api_cursor import read_committed_cursor
 RUNNING, DONE = "running", "done"
 # A "running" row older than this belongs to a request that died with its worker: take it over.
 STALE_AFTER = datetime.timedelta(minutes=10)
+# ... and so does one whose owner, the PostgreSQL backend of the claiming request, is gone (Odoo was
+# killed, or PostgreSQL restarted): then the retry need not wait for STALE_AFTER.
+_OWNER_GONE = """k.owner_pid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                              WHERE a.pid = k.owner_pid
+                                AND a.backend_start AT TIME ZONE 'UTC' = k.owner_started)"""
 KEEP = datetime.timedelta(hours=24)
 
 
@@ -26,6 +31,9 @@ class ApiIdempotencyKey(models.Model):
     status = fields.Integer(readonly=True)
     content_type = fields.Char(readonly=True)
     response_body = fields.Text(readonly=True)
+    owner_pid = fields.Integer("Owner backend", readonly=True,
+                               help="PostgreSQL backend of the request that holds the running claim")
+    owner_started = fields.Datetime("Owner backend start", readonly=True)
 
     _user_key_uniq = models.Constraint("UNIQUE (user_id, key)", "An idempotency key is used once per user.")
 
@@ -37,22 +45,27 @@ class ApiIdempotencyKey(models.Model):
         ``("mismatch", None)`` or ``("running", None)``. The unique index makes two concurrent
         claims harmless: exactly one INSERT wins.
         """
+        # the request's own connection owns the claim while it works
+        self.env.cr.execute("SELECT pid, backend_start AT TIME ZONE 'UTC' FROM pg_stat_activity "
+                            "WHERE pid = pg_backend_pid()")
+        owner_pid, owner_started = self.env.cr.fetchone() or (None, None)
         with read_committed_cursor(self.env.registry) as cr:
             cr.execute("""
                 INSERT INTO api_idempotency_key
-                    (user_id, key, fingerprint, method, path, state, create_date, write_date,
-                     create_uid, write_uid)
-                VALUES (%s, %s, %s, %s, %s, 'running', now() at time zone 'utc', now() at time zone 'utc', %s, %s)
+                    (user_id, key, fingerprint, method, path, state, owner_pid, owner_started,
+                     create_date, write_date, create_uid, write_uid)
+                VALUES (%s, %s, %s, %s, %s, 'running', %s, %s,
+                        now() at time zone 'utc', now() at time zone 'utc', %s, %s)
                 ON CONFLICT (user_id, key) DO NOTHING
                 RETURNING id
-            """, (user_id, key, fingerprint, method, path, user_id, user_id))
+            """, (user_id, key, fingerprint, method, path, owner_pid, owner_started, user_id, user_id))
             row = cr.fetchone()
             if row:
                 return "claimed", row[0]
             cr.execute("""
                 SELECT id, fingerprint, state, status, content_type, response_body,
-                       write_date < (now() at time zone 'utc') - %s
-                  FROM api_idempotency_key WHERE user_id = %s AND key = %s FOR UPDATE
+                       write_date < (now() at time zone 'utc') - %s OR """ + _OWNER_GONE + """
+                  FROM api_idempotency_key k WHERE user_id = %s AND key = %s FOR UPDATE
             """, (STALE_AFTER, user_id, key))
             row = cr.fetchone()
             if not row:  # vacuumed between the two statements: try again later
@@ -63,8 +76,9 @@ class ApiIdempotencyKey(models.Model):
             if state == DONE:
                 return "replay", (status, ctype, body)
             if stale:
-                cr.execute("UPDATE api_idempotency_key SET write_date = now() at time zone 'utc' "
-                           "WHERE id = %s", (rec_id,))
+                cr.execute("UPDATE api_idempotency_key SET write_date = now() at time zone 'utc', "
+                           "owner_pid = %s, owner_started = %s WHERE id = %s",
+                           (owner_pid, owner_started, rec_id))
                 return "claimed", rec_id
             return "running", None
 

@@ -93,6 +93,41 @@ class TestApiConcurrency(TransactionCase):
             t.join(15)
         self.assertEqual(sorted(outcomes), ["claimed", "running", "running", "running"])
 
+    def test_claim_of_a_dead_request_is_taken_over_at_once(self):
+        """A request that dies with its connection (Odoo killed, PostgreSQL restarted) leaves its
+        claim 'running'; the client's retry takes it over at once instead of 409 for minutes."""
+        key = "idem-dead-%s" % self.tag
+        claimant = self.registry.cursor()
+        try:
+            outcome, rec_id = self._env(claimant)["api.idempotency.key"]._claim(SUPERUSER_ID, key, "fp", "POST", "/x")
+            self.assertEqual(outcome, "claimed")
+            claimant.execute("SELECT pg_backend_pid()")
+            pid = claimant.fetchone()[0]
+            with self.registry.cursor() as cr:  # owner alive: the retry must wait (409)
+                self.assertEqual(self._env(cr)["api.idempotency.key"]._claim(SUPERUSER_ID, key, "fp", "POST", "/x"),
+                                 ("running", None))
+            with self.registry.cursor() as cr:  # the claimant's backend dies for real
+                cr.execute("SELECT pg_terminate_backend(%s)", (pid,))
+                self.assertTrue(cr.fetchone()[0])
+            for _ in range(50):  # termination is asynchronous
+                with self.registry.cursor() as cr:
+                    cr.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+                    if not cr.fetchone()[0]:
+                        break
+                time.sleep(0.1)
+        finally:
+            claimant.connection.close()
+            try:
+                claimant.close()
+            except Exception:  # noqa: BLE001 - its connection was killed on purpose
+                pass
+        with self.registry.cursor() as cr:
+            self.assertEqual(self._env(cr)["api.idempotency.key"]._claim(SUPERUSER_ID, key, "fp", "POST", "/x"),
+                             ("claimed", rec_id))
+        with self.registry.cursor() as cr:  # and the new owner is alive: others wait again
+            self.assertEqual(self._env(cr)["api.idempotency.key"]._claim(SUPERUSER_ID, key, "fp", "POST", "/x"),
+                             ("running", None))
+
     def test_concurrent_rate_limit_hits_all_counted(self):
         key_id = 900000000 + int(self.tag[:6], 16) % 1000000  # a key id no real key has
         self.addCleanup(self._drop_counters, key_id)
