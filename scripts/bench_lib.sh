@@ -60,7 +60,7 @@ bench_user_keys() {
 bench_odoo_start() {
   local name="$1" port="$2"; shift 2
   local conf="$BENCH_DIR/$name.conf"
-  write_odoo_conf "$conf" "$port" "logfile = $BENCH_DIR/$name.log" "dbfilter = ^${BENCH_DB}\$" "log_level = warn" "$@"
+  write_odoo_conf "$conf" "$port" "logfile = $BENCH_DIR/$name.log" "db_name = ${BENCH_DB}" "log_level = warn" "$@"
   setsid "$PY" "$ODOO_SRC/odoo-bin" -c "$conf" -d "$BENCH_DB" >/dev/null 2>&1 &
   BENCH_ODOO_PID=$!
   echo "$BENCH_ODOO_PID" > "$BENCH_DIR/$name.pid"

@@ -15,7 +15,7 @@ bench_prepare
 bench_user_keys
 FDIR="$STATE_DIR/faults"; mkdir -p "$FDIR"
 main_port="$(free_port)"
-write_odoo_conf "$FDIR/main.conf" "$main_port" "logfile = $FDIR/main.log" "dbfilter = ^${BENCH_DB}\$" \
+write_odoo_conf "$FDIR/main.conf" "$main_port" "logfile = $FDIR/main.log" "db_name = ${BENCH_DB}" \
   "log_level = warn" "workers = 0" "max_cron_threads = 2"
 
 # --- the private cluster for the PostgreSQL-restart scenario ---------------------------------------
@@ -41,7 +41,7 @@ if [ -z "${FAULTS_ONLY:-}" ] || [[ ",$FAULTS_ONLY," == *",pg,"* ]]; then
     fodoo_port="$(free_port)"
     (
       export PGPORT="$fport"
-      write_odoo_conf "$FDIR/pg.conf" "$fodoo_port" "logfile = $FDIR/pg-odoo.log" "dbfilter = ^${fdb}\$" "log_level = warn" \
+      write_odoo_conf "$FDIR/pg.conf" "$fodoo_port" "logfile = $FDIR/pg-odoo.log" "db_name = ${fdb}" "log_level = warn" \
         "workers = 0" "max_cron_threads = 0" "db_maxconn = 32"
       if [ "$(psql -p "$fport" -qAtc "select 1 from pg_database where datname='$fdb'")" != 1 ] || [ ! -f "$fpg/installed" ]; then
         log "creating the small database $fdb in the private cluster (about two minutes, once)"

@@ -17,7 +17,7 @@ running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 if ! running && port_in_use "$RUN_PORT"; then
   die "port $RUN_PORT on 127.0.0.1 is taken by another program. Stop it, or choose another port: RW_HTTP_PORT=8070 make run"
 fi
-write_odoo_conf "$conf" "$RUN_PORT" "logfile = $logfile" "dbfilter = ^${RUN_DB}\$" "max_cron_threads = 2"
+write_odoo_conf "$conf" "$RUN_PORT" "logfile = $logfile" "db_name = ${RUN_DB}" "max_cron_threads = 2"
 
 # Install or update the addon when the database is new or the addon's files changed.
 code_hash="$(cd "$PROJECT_DIR" && find . \( -path ./.state -o -path ./.venv -o -path ./.git -o -path ./bench \) -prune -o \
