@@ -177,6 +177,11 @@ class IrHttp(models.AbstractModel):
         user = request.env.user
         if not user.has_group("rest_webhooks.group_api_user"):
             raise werkzeug.exceptions.Forbidden("This user may not use the REST API (group 'REST API: user').")
+        # Odoo's multi-company record rules on partners and products use
+        # ('company_id', 'parent_of', company_ids), which reads res.company.parent_path; left to
+        # itself that read loads every column of the user's companies on each request (the cache is
+        # per request). Load just that column: a cache warm-up, nothing is returned to the client.
+        request.env.companies.sudo().fetch(["parent_path"])
         if not state["rate_done"]:
             quota, window, log_bodies = user._api_settings(*state["settings"])
             state["log_bodies"] = log_bodies

@@ -1,6 +1,6 @@
 import datetime
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 # A due trigger younger than this means the cron workers were just notified.
@@ -10,6 +10,13 @@ FRESH_TRIGGER = datetime.timedelta(seconds=60)
 class IrCron(models.Model):
     _inherit = "ir.cron"
 
+    @api.model
+    def _rw_wake_xmlids(self, xmlids):
+        """``_rw_wake`` on the crons of these xml ids (cached id lookups, no existence query)."""
+        imd = self.env["ir.model.data"]
+        ids = [imd._xmlid_to_res_id(x, raise_if_not_found=False) for x in xmlids]
+        self.browse([i for i in ids if i])._rw_wake()
+
     def _rw_wake(self):
         """Trigger these crons unless a trigger is already due and fresh.
 
@@ -18,14 +25,21 @@ class IrCron(models.Model):
         workers were just notified. An older one means nobody picked it up (workers were down), so
         trigger and notify again. The trigger row and its NOTIFY take effect when the current
         transaction commits.
+
+        One query in the common case (called on every inbound webhook): which of these active crons
+        lack a fresh due trigger. Technical: scheduling our own crons, not business data.
         """
+        if not self:
+            return
         now = fields.Datetime.now()
+        self.flush_model(["active"])
         self.env["ir.cron.trigger"].flush_model(["cron_id", "call_at"])
-        for cron in self.sudo():  # technical: scheduling our own crons, not business data
-            if not cron.active:
-                continue
-            self.env.cr.execute(SQL(
-                "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s AND call_at > %s LIMIT 1",
-                cron.id, now, now - FRESH_TRIGGER))
-            if not self.env.cr.rowcount:
-                cron._trigger()
+        self.env.cr.execute(SQL("""
+            SELECT c.id FROM ir_cron c
+             WHERE c.id IN %s AND c.active
+               AND NOT EXISTS (SELECT 1 FROM ir_cron_trigger t
+                                WHERE t.cron_id = c.id AND t.call_at <= %s AND t.call_at > %s)
+        """, tuple(self.ids), now, now - FRESH_TRIGGER))
+        ids = [r[0] for r in self.env.cr.fetchall()]
+        for cron in self.sudo().browse(ids):
+            cron._trigger()

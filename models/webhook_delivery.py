@@ -191,10 +191,7 @@ class WebhookDelivery(models.Model):
 
     @api.model
     def _wake_dispatchers(self):
-        crons = self.env["ir.cron"]
-        for xmlid in DISPATCHER_CRONS:
-            crons |= self.env.ref(xmlid, raise_if_not_found=False) or crons
-        crons._rw_wake()
+        self.env["ir.cron"]._rw_wake_xmlids(DISPATCHER_CRONS)
 
     # ------------------------------------------------------------------ dispatcher
     @api.model

@@ -89,9 +89,7 @@ class WebhookEvent(models.Model):
     def _wake_processor(self):
         """Trigger the processing cron (it starts once this transaction has committed); a fresh
         trigger already due is enough, so a burst of events does not pile up triggers."""
-        cron = self.env.ref(PROCESS_CRON, raise_if_not_found=False)
-        if cron:
-            cron._rw_wake()
+        self.env["ir.cron"]._rw_wake_xmlids([PROCESS_CRON])
 
     # ------------------------------------------------------------------ processing (cron)
     @api.model
