@@ -33,12 +33,36 @@ class IrActionsServer(models.Model):
                 raise ValidationError(_("The endpoint %(ep)s is for model %(model)s.",
                                         ep=action.rw_endpoint_id.name, model=action.rw_endpoint_id.model_name))
 
+    def run(self):
+        """Webhook actions skip the Python evaluation context (the runner reads none of it).
+
+        base.automation runs an action once per record; building the evaluation context each time
+        (user, environment, helpers) was most of what an endpoint cost on a busy model. The checks of
+        ``run()`` stay: the action's groups or write access to the model and records
+        (``_can_execute_action_on_records``) and the warning check of ``_run``."""
+        if not self or any(action.state != "rw_webhook" for action in self.sudo()):
+            return super().run()
+        for action in self.sudo():
+            records = action._rw_active_records()
+            action._can_execute_action_on_records(records)
+            if action.warning:
+                return super(IrActionsServer, action.with_env(self.env)).run()  # raises Odoo's error
+            action._run_action_rw_webhook_multi()
+        return False
+
+    def _rw_active_records(self):
+        ctx = self.env.context
+        return self.env[self.model_id.model].browse(
+            ctx.get("active_ids") or ([ctx["active_id"]] if ctx.get("active_id") else []))
+
     def _run_action_rw_webhook_multi(self, eval_context=None):
-        records = self.env[self.model_id.model].browse(
-            self.env.context.get("active_ids") or
-            ([self.env.context["active_id"]] if self.env.context.get("active_id") else []))
+        records = self._rw_active_records()
         endpoint = self.rw_endpoint_id.sudo()  # technical read of the endpoint configuration
         if not records or not endpoint.active:
             return False
-        endpoint._enqueue(records.exists() if self.rw_event != "deleted" else records, self.rw_event)
+        if self.rw_event not in ("created", "updated", "deleted"):
+            # read now: skip records that no longer exist; created/updated are read (and checked)
+            # once, at precommit
+            records = records.exists()
+        endpoint._enqueue(records, self.rw_event)
         return False

@@ -1,7 +1,13 @@
 import datetime
+import logging
+import threading
 
-from odoo import api, fields, models
+from odoo import api, fields, models, sql_db
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
+from odoo.service.server import SLEEP_INTERVAL
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 # A due trigger younger than this means the cron workers were just notified.
 FRESH_TRIGGER = datetime.timedelta(seconds=60)
@@ -43,3 +49,32 @@ class IrCron(models.Model):
         ids = [r[0] for r in self.env.cr.fetchall()]
         for cron in self.sudo().browse(ids):
             cron._trigger()
+
+    def _rw_trigger_at(self, when):
+        """``_trigger(when)``, and, when ``when`` comes before the cron workers' next poll, a wake-up
+        call at that moment.
+
+        Odoo only notifies the cron workers for triggers that are already due; a later one waits for
+        their next poll (every minute), so a retry due in 5 s went out up to a minute later. After the commit a
+        timer thread of this process sends Odoo's own cron notification when the trigger falls due. If
+        the process stops first, the trigger row is still there and the next poll runs it.
+        """
+        self.ensure_one()
+        self.sudo()._trigger(when)
+        delay = (when - fields.Datetime.now()).total_seconds()
+        if 0 < delay < SLEEP_INTERVAL:
+            dbname = self.env.cr.dbname
+            self.env.cr.postcommit.add(lambda: _notify_later(dbname, delay + 0.2))
+
+
+def _notify_later(dbname, delay):
+    def notify():
+        try:
+            with sql_db.db_connect("postgres").cursor() as cr:
+                cr.execute(SQL("SELECT %s('cron_trigger', %s)", SQL.identifier(ODOO_NOTIFY_FUNCTION), dbname))
+        except Exception:  # noqa: BLE001 - best effort: the cron poll runs the trigger anyway
+            _logger.info("could not wake the cron workers of %s", dbname, exc_info=True)
+    timer = threading.Timer(delay, notify)
+    timer.daemon = True
+    timer.name = "rest_webhooks cron wake-up"
+    timer.start()

@@ -157,8 +157,8 @@ class WebhookDelivery(models.Model):
         data.pop("rest_webhooks.insert_registered", None)
         queued = data.pop("rest_webhooks.queued", {})
         groups = {}
-        for (endpoint_id, model, rec_id), (event_type, rec) in queued.items():
-            groups.setdefault((endpoint_id, model, rec.env.uid, rec.env.su), []).append((rec_id, event_type))
+        for (endpoint_id, model, rec_id), (event_type, uid, su) in queued.items():
+            groups.setdefault((endpoint_id, model, uid, su), []).append((rec_id, event_type))
         now = fields.Datetime.now()
         Delivery = self.sudo()  # technical rows (the outbox)
         vals_list = []
@@ -361,7 +361,7 @@ class WebhookDelivery(models.Model):
             cron = self.env.ref(DISPATCHER_CRONS[0], raise_if_not_found=False)
             if cron:
                 # wake up for the earliest retry (the periodic run covers the others)
-                cron.sudo()._trigger(min(retry_times))
+                cron._rw_trigger_at(min(retry_times))
 
     def _update_endpoint_health(self, succeeded, failed, gone, now):
         """failing_since bookkeeping, auto-disable after a long failure, and 410 handling.

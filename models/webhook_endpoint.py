@@ -400,15 +400,19 @@ class WebhookEndpoint(models.Model):
 
         # created/updated: remembered here, inserted with their payload in one batch at precommit
         # (still inside this transaction) by webhook.delivery._insert_queued_events
-        queued = data.setdefault("rest_webhooks.queued", {})  # (endpoint, model, id) -> [event type, record]
-        for rec in records:
-            key = (self.id, rec._name, rec.id)
+        # (endpoint, model, id) -> [event type, uid, su]. Ids, not records: a record would keep its
+        # environment (base.automation gives each record one, with its own context) alive until the
+        # commit, and Odoo looks environments up by scanning all live ones.
+        queued = data.setdefault("rest_webhooks.queued", {})
+        uid, su = records.env.uid, records.env.su
+        for rec_id in records.ids:
+            key = (self.id, records._name, rec_id)
             if key in queued:
                 if event == "created":
                     queued[key][0] = event_type
-                queued[key][1] = rec
+                queued[key][1:] = [uid, su]
             else:
-                queued[key] = [event_type, rec]
+                queued[key] = [event_type, uid, su]
         if not data.get("rest_webhooks.insert_registered"):
             data["rest_webhooks.insert_registered"] = True
             self.env.cr.precommit.add(Delivery._insert_queued_events)

@@ -252,3 +252,51 @@ class TestWebhookRetry(WebhookTestMixin, TransactionCase):
             Trigger.search([("cron_id", "=", cron.id)]).call_at = T0 - datetime.timedelta(minutes=5)
             self.env["webhook.delivery"]._wake_dispatchers()
             self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), 2, "stale trigger: a new one")
+
+
+@tagged("post_install", "-at_install")
+class TestRetryWakeUp(TransactionCase):
+    """A retry due before the cron workers' next poll wakes them when it falls due (real LISTEN on
+    PostgreSQL, real timer thread), instead of waiting up to a minute."""
+
+    def test_trigger_soon_notifies_cron_workers_when_due(self):
+        import select
+        import time
+
+        import psycopg2
+
+        from odoo import sql_db
+
+        cron = self.env.ref("rest_webhooks.ir_cron_webhook_dispatch")
+        listener = psycopg2.connect(**sql_db.connection_info_for("postgres")[1])
+        try:
+            listener.autocommit = True
+            listener.cursor().execute("LISTEN cron_trigger")
+            self.env.cr.postcommit.clear()
+            when = fields.Datetime.now() + datetime.timedelta(seconds=2)
+            cron._rw_trigger_at(when)
+            trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id), ("call_at", "=", when)])
+            self.assertTrue(trigger, "the trigger row is the durable part (the next poll runs it)")
+            t0 = time.monotonic()
+            self.env.cr.postcommit.run()  # what the commit does
+            got = None
+            while time.monotonic() - t0 < 10 and got is None:
+                if select.select([listener], [], [], 0.5)[0]:
+                    listener.poll()
+                    for note in listener.notifies:
+                        if note.payload == self.env.cr.dbname:
+                            got = time.monotonic() - t0
+                    listener.notifies.clear()
+            self.assertIsNotNone(got, "no cron notification within 10 s")
+            self.assertGreater(got, 0.5, "notified before the retry was due")
+            self.assertLess(got, 5, "notified long after the retry was due")
+        finally:
+            listener.close()
+
+    def test_trigger_beyond_next_poll_is_left_to_the_poll(self):
+        cron = self.env.ref("rest_webhooks.ir_cron_webhook_dispatch")
+        self.env.cr.postcommit.clear()
+        when = fields.Datetime.now() + datetime.timedelta(minutes=5)
+        cron._rw_trigger_at(when)
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id), ("call_at", "=", when)]))
+        self.assertFalse(self.env.cr.postcommit._funcs, "no timer for a retry the poll will run anyway")
