@@ -42,22 +42,21 @@ class Base(models.AbstractModel):
         # Like read(): fields restricted to groups the user lacks are left out, not an error.
         spec = {k: v for k, v in spec.items()
                 if callable(v) or self._has_field_access(self._fields[v], "read")}
-        return [
-            {key: self._rest_value(rec, key, path) for key, path in spec.items()}
-            for rec in self
-        ]
+        getters = [(key, self._rest_getter(path)) for key, path in spec.items()]
+        return [{key: get(rec) for key, get in getters} for rec in self]
 
-    def _rest_value(self, record, key, path):
-        """Value of one spec entry; ``path`` is a field name or a callable(record) -> JSON value."""
+    def _rest_getter(self, path):
+        """``record -> JSON value`` for one spec entry (a field name or a callable(record)), resolved
+        once per call rather than once per record and field."""
         if callable(path):
-            return path(record)
-        field = record._fields[path]
-        value = record[path]
-        if field.type == "many2one":
+            return path
+        field = self._fields[path]
+        ftype = field.type
+        if ftype == "many2one":
             # Same as Odoo's Many2one.convert_to_read: the id and name of a linked record are visible
             # to whoever may read this record, so only the display name is evaluated as superuser.
-            value = value.sudo()
-        return field_value(field.type, value)
+            return lambda rec: field_value(ftype, field.__get__(rec).sudo())
+        return lambda rec: field_value(ftype, field.__get__(rec))
 
     def _rest_json_schema(self):
         """JSON Schema (OpenAPI 3.1 dialect) of the default representation of this model."""
