@@ -28,8 +28,7 @@ class WebhooksInbound(http.Controller):
     @http.route("/api/v1/webhooks/<string:slug>", type="http", auth="none", methods=["POST"],
                 csrf=False, readonly=False, save_session=False, rest_webhooks_raw_body=True)
     def receive(self, slug, **_params):
-        # The sender is not an Odoo user: reading the source configuration is a technical read.
-        source = request.env["webhook.source"].sudo().search([("slug", "=", slug)], limit=1)
+        source = request.env["webhook.source"]._find_for_request(slug)
         if not source:
             return problem_response(404, "No active webhook source with this URL.")
         httprequest = request.httprequest

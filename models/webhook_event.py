@@ -151,9 +151,12 @@ class WebhookEvent(models.Model):
         source = event.source_id
         state, message, error = "processed", False, False
         try:
-            with self.env.cr.savepoint():
-                payload = json.loads(event.payload or "null")
-                state, message = event._run_handler(payload)
+            if source.handler_type == "none":  # store only: nothing to run, nothing to roll back
+                state, message = "processed", "stored only"
+            else:
+                with self.env.cr.savepoint():
+                    payload = json.loads(event.payload or "null")
+                    state, message = event._run_handler(payload)
         except Exception as exc:  # noqa: BLE001 - any handler error is recorded on the event
             self.env.invalidate_all()
             _logger.info("inbound webhook event %s of %s failed: %s", event.event_id, source.name, exc)
@@ -169,9 +172,9 @@ class WebhookEvent(models.Model):
 
     def _run_handler(self, payload):
         source = self.source_id
-        env = self._run_as_env()
         if source.handler_type == "none":
             return "processed", "stored only"
+        env = self._run_as_env()
         if source.handler_type == "server_action":
             action = source.server_action_id.with_env(env).with_context(
                 active_model=self._name, active_id=self.id, active_ids=[self.id],
