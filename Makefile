@@ -16,6 +16,7 @@ stop:           ## stop the Odoo server and the private PostgreSQL cluster of th
 
 clean: stop     ## remove generated state (.state: cluster, databases, filestore, logs) and the virtualenv
 	@if [ -f .state/pg/datadir ]; then case "$$(cat .state/pg/datadir)" in */rest_webhooks-pg-*) rm -rf "$$(dirname "$$(cat .state/pg/datadir)")";; esac; fi
+	@if [ -f .state/faults-pg.dir ]; then case "$$(cat .state/faults-pg.dir)" in */rest_webhooks-pg-*) rm -rf "$$(cat .state/faults-pg.dir)";; esac; fi
 	@rm -rf .state .venv && echo "[rest_webhooks] removed .state and .venv"
 
 bench:          ## benchmark database (100k orders, seeded once), our API vs /json/2 and /jsonrpc, webhooks; threaded + prefork -> bench/results/

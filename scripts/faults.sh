@@ -24,8 +24,7 @@ if [ -z "${FAULTS_ONLY:-}" ] || [[ ",$FAULTS_ONLY," == *",pg,"* ]]; then
   if [ "$external_pg" = 1 ]; then
     pg_skip="PGHOST/PGPORT point at an external server: no private cluster to restart"
   else
-    bin="$(pg_bindir)"; fpg="$STATE_DIR/faults-pg"; fdata="$fpg/data"
-    mkdir -p "$fpg"; [ "$(id -u)" = 0 ] && chown "$PG_SYSTEM_USER" "$fpg"
+    bin="$(pg_bindir)"; fpg="$(pg_private_dir faults-pg)"; fdata="$fpg/data"
     if [ ! -f "$fdata/PG_VERSION" ]; then
       log "initialising the private PostgreSQL cluster for the restart scenario in $fpg"
       mkdir -p "$fdata"; [ "$(id -u)" = 0 ] && chown "$PG_SYSTEM_USER" "$fdata"

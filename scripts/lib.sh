@@ -100,7 +100,8 @@ pg_bindir() {
 
 # Run a PostgreSQL server command as the cluster's owner (root may not run the server).
 pg_as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u "$PG_SYSTEM_USER" -- "$@"; else "$@"; fi
+  # from / : the owner may not be allowed into the current folder (a private clone), and says so
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u "$PG_SYSTEM_USER" -- "$@"); else "$@"; fi
 }
 
 pg_env() {  # export the PG* settings the scripts and Odoo use
@@ -112,6 +113,21 @@ pg_env() {  # export the PG* settings the scripts and Odoo use
     unset PGPASSWORD
   fi
   export PGDATABASE=postgres
+}
+
+# pg_private_dir NAME: a folder the PostgreSQL system user owns for another private cluster (the
+# fault tests' own), $STATE_DIR/NAME or, as for the main cluster, a private temporary folder when the
+# checkout cannot be traversed by that user (recorded in $STATE_DIR/NAME.dir, removed by make clean).
+pg_private_dir() {
+  local name="$1" d
+  if [ -f "$STATE_DIR/$name.dir" ]; then d="$(cat "$STATE_DIR/$name.dir")"
+  elif [ "$(id -u)" = 0 ] && ! runuser -u "$PG_SYSTEM_USER" -- test -x "$STATE_DIR" 2>/dev/null; then
+    d="$(mktemp -d "${TMPDIR:-/tmp}/rest_webhooks-pg-$CHECKOUT_TAG-$name.XXXXXX")"
+    echo "$d" > "$STATE_DIR/$name.dir"
+  else d="$STATE_DIR/$name"
+  fi
+  mkdir -p "$d"; [ "$(id -u)" = 0 ] && chown "$PG_SYSTEM_USER" "$d"
+  echo "$d"
 }
 
 # Where the cluster's files live. Normally .state/pg/data; when root runs the scripts and the checkout
