@@ -99,10 +99,14 @@ class SaleOrder(models.Model):
     # What the computed entries read, so one fetch per model loads exactly what is needed.
     _REST_DEPENDS = {"partner": ["partner_id"], "currency": ["currency_id"], "lines": ["order_line"]}
 
+    # What _order_lines reads, per model: fetched for all lines at once.
+    _REST_LINE_FIELDS = ["sequence", "display_type", "product_id", "name", "product_uom_qty", "product_uom_id",
+                         "price_unit", "discount", "tax_ids", "price_subtotal", "price_total"]
+
     def _rest_representation(self, fields=None):
         """Same representation, with batched reads limited to the requested fields (one query per
-        table instead of loading every column of every record)."""
-        if len(self) > 1:
+        table instead of loading every column of every record, for one order as for a page)."""
+        if self:
             spec = self._rest_fields_spec()
             keys = [k for k in spec if not fields or k == "id" or k in fields]
             names = set()
@@ -114,6 +118,13 @@ class SaleOrder(models.Model):
                 self.partner_id.fetch(["complete_name", "email", "external_ref"])
             if "currency" in keys:
                 self.currency_id.fetch(["name"])
+            if "lines" in keys:
+                lines = self.order_line
+                lines.fetch(self._REST_LINE_FIELDS)
+                lines.product_id.fetch(["default_code", "product_tmpl_id"])
+                lines.product_id.product_tmpl_id.fetch(["name"])
+                lines.product_uom_id.fetch(["name"])
+                lines.tax_ids.fetch(["name"])
         return super()._rest_representation(fields)
 
     # ------------------------------------------------------------------ REST API helpers
