@@ -7,7 +7,7 @@ Processing happens after the commit, in the cron (see models/webhook_event.py).
 """
 import json
 
-from odoo import http
+from odoo import fields, http
 from odoo.http import request
 
 from ..lib import inbound_signatures
@@ -28,7 +28,7 @@ class WebhooksInbound(http.Controller):
     @http.route("/api/v1/webhooks/<string:slug>", type="http", auth="none", methods=["POST"],
                 csrf=False, readonly=False, save_session=False, rest_webhooks_raw_body=True)
     def receive(self, slug, **_params):
-        source = request.env["webhook.source"]._find_for_request(slug)
+        source = request.env["webhook.source"]._request_config(slug)
         if not source:
             return problem_response(404, "No active webhook source with this URL.")
         httprequest = request.httprequest
@@ -41,7 +41,7 @@ class WebhooksInbound(http.Controller):
 
         headers = httprequest.headers
         try:
-            source._verify_request(body, headers)
+            source.verify(body, headers, fields.Datetime.now())
         except inbound_signatures.SignatureError as exc:
             return problem_response(401, "Invalid webhook signature: %s." % exc,
                                     type_="invalid-signature")
@@ -50,7 +50,7 @@ class WebhooksInbound(http.Controller):
             payload = inbound_signatures.parse_payload(body, httprequest.mimetype)
         except ValueError as exc:
             return problem_response(400, str(exc), type_="invalid-json")
-        event_id = source._event_id(headers, payload, body)
+        event_id = source.event_id(headers, payload, body)
         if not event_id:
             return problem_response(400, "The request carries no event id (%s)." % (
                 source.event_id_name or "scheme default"), type_="missing-event-id")
@@ -61,7 +61,7 @@ class WebhooksInbound(http.Controller):
         # Storing the verified event is a technical write (the sender is not a user); the handler
         # later runs as the source's run-as user.
         _record_id, created = request.env["webhook.event"].sudo()._store(
-            source, event_id, inbound_signatures.event_type(headers, payload),
+            request.env["webhook.source"].browse(source.id), event_id, inbound_signatures.event_type(headers, payload),
             body.decode("utf-8") if httprequest.mimetype != FORM else json.dumps(payload), kept)
         return json_response({
             "status": "accepted" if created else "duplicate",

@@ -130,7 +130,10 @@ class WebhookEvent(models.Model):
             SELECT id FROM webhook_event WHERE %s
              ORDER BY received_at, id LIMIT %s FOR UPDATE SKIP LOCKED
         """, where, limit))
-        return self.browse([r[0] for r in self.env.cr.fetchall()])
+        events = self.browse([r[0] for r in self.env.cr.fetchall()])
+        # what processing reads of every event; the payload only when a handler needs it
+        events.fetch(["source_id", "event_id", "attempts"])
+        return events
 
     def _run_as_env(self):
         """The environment of the source's run-as user, in the source's company (no superuser)."""

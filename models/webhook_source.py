@@ -10,13 +10,18 @@ from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..lib import inbound_signatures, standard_webhooks
+from ..lib.inbound_source import SourceConfig
 from .webhook_handlers import handler_selection
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DEFAULT_MAX_BODY = 1024 * 1024  # 1 MiB
 URL_PREFIX = "/api/v1/webhooks/"
+# SourceConfig's fields after id, in order: what checking and storing a delivery reads
+_REQUEST_COLUMNS = ["scheme", "secret", "previous_secret", "previous_secret_expires_at", "tolerance",
+                    "hmac_header", "hmac_encoding", "max_body_bytes", "event_id_source", "event_id_name"]
 
 
 class WebhookSource(models.Model):
@@ -183,39 +188,37 @@ class WebhookSource(models.Model):
                                         "not negative."))
 
     # ------------------------------------------------------------------ verification (controller)
-    # What a delivery needs to be checked and stored: read in the lookup's one query.
-    _REQUEST_FIELDS = ["max_body_bytes", "scheme", "secret", "previous_secret", "previous_secret_expires_at",
-                       "tolerance", "hmac_header", "hmac_encoding", "event_id_source", "event_id_name"]
-
     @api.model
-    def _find_for_request(self, slug):
-        """The active source of this URL slug, with what verification reads already loaded (one
-        query; the lazy reads of every column it replaces cost as much as the rest of the request).
+    def _request_config(self, slug):
+        """The active source of this URL slug as a ``SourceConfig`` (None when there is none).
+
+        One indexed query per request, read fresh each time (a rotated secret or a deactivation is
+        seen on the very next request, by every worker), without the ORM: loading the record
+        through the ORM for each delivery cost as much as the rest of the request.
         Technical read of the configuration: the sender is not an Odoo user."""
-        return self.sudo().search_fetch([("slug", "=", slug)], self._REQUEST_FIELDS, limit=1)
+        self.flush_model(_REQUEST_COLUMNS + ["slug", "active"])
+        self.env.cr.execute(SQL("SELECT id, %s FROM webhook_source WHERE slug = %s AND active LIMIT 1",
+                                SQL(", ").join(SQL.identifier(c) for c in _REQUEST_COLUMNS), slug))
+        row = self.env.cr.fetchone()
+        if not row:
+            return None
+        return SourceConfig(row[0], *row[1:])
+
+    def _build_request_config(self):
+        self.ensure_one()
+        src = self.sudo()  # technical read of the restricted secret fields
+        return SourceConfig(src.id, *(src[c] or None for c in _REQUEST_COLUMNS))
 
     def _secrets(self, now=None):
         """Accepted secrets: the current one, and the previous one while its overlap lasts."""
-        self.ensure_one()
-        now = now or fields.Datetime.now()
-        src_sudo = self.sudo()  # technical read of the restricted secret fields
-        secrets = [src_sudo.secret]
-        if src_sudo.previous_secret and src_sudo.previous_secret_expires_at \
-                and src_sudo.previous_secret_expires_at > now:
-            secrets.append(src_sudo.previous_secret)
-        return [s for s in secrets if s]
+        return self._build_request_config().secrets(now or fields.Datetime.now())
 
     def _verify_request(self, body, headers):
         """Raise inbound_signatures.SignatureError unless the raw ``body`` is signed for this source."""
-        self.ensure_one()
-        inbound_signatures.verify_request(
-            self.scheme, self._secrets(), body, headers, tolerance=self.tolerance,
-            hmac_header=self.hmac_header, hmac_encoding=self.hmac_encoding or "hex")
+        self._build_request_config().verify(body, headers, fields.Datetime.now())
 
     def _event_id(self, headers, payload, body):
-        self.ensure_one()
-        return inbound_signatures.event_id(self.scheme, headers, payload, body,
-                                           self.event_id_source, self.event_id_name)
+        return self._build_request_config().event_id(headers, payload, body)
 
     # ------------------------------------------------------------------ actions
     def action_end_rotation(self):
