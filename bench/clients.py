@@ -83,11 +83,12 @@ def jsonrpc_ok(r):
         return False
 
 
-def load(fn, concurrency=4, duration=6.0, max_requests=2000, warmup=3):
+def load(fn, concurrency=4, duration=6.0, max_requests=2000, warmup=3, raw=False):
     """Runs ``fn(session, i) -> bool`` from ``concurrency`` threads (one requests.Session each) until
     ``duration`` seconds passed or ``max_requests`` calls were made. The first ``warmup`` calls of each
     thread are not measured. Returns the summary (requests/s, p50/p90/p99 in ms, errors) with the
-    first error message, if any."""
+    first error message, if any. ``raw``: also the latencies, elapsed time and error count under
+    "_raw" (to merge several short runs with stats.merge_runs)."""
     lat, errors, first_error = [], [0], []
     lock = threading.Lock()
     counter = [0]
@@ -144,4 +145,6 @@ def load(fn, concurrency=4, duration=6.0, max_requests=2000, warmup=3):
     out["concurrency"] = concurrency
     if first_error:
         out["first_error"] = first_error[0]
+    if raw:
+        out["_raw"] = (lat, elapsed, errors[0])
     return out

@@ -20,7 +20,7 @@ import requests
 
 from . import clients as C
 from . import webhooks
-from .stats import percentile, ratio
+from .stats import merge_runs, percentile, ratio
 
 LIST_FIELDS_OURS = "name,state,date_order,partner,amount_total"        # + id, always included
 LIST_FIELDS_ORM = ["name", "state", "date_order", "partner_id", "amount_total"]
@@ -109,15 +109,32 @@ class Bench:
             json.dump(self.result, f, indent=1)
 
     def side_by_side(self, fns):
-        """fns: {api: fn(session, i) -> bool}; each API gets the same duration and concurrency."""
-        out = {}
-        for api, fn in fns.items():
-            if fn is None:
-                continue
-            try:
-                out[api] = C.load(fn, self.conc, self.seconds, self.args.max_requests)
-            except C.Skip as exc:
-                out[api] = {"skipped": str(exc)}
+        """fns: {api: fn(session, i) -> bool}; each API gets the same duration and concurrency.
+
+        The time is split in ``BENCH_ROUNDS`` rounds (default 3) run in alternating order (A B C,
+        C B A, A B C): a drift of the machine during the scenario (a busy neighbour, autovacuum)
+        weighs on every API alike instead of on whichever ran at that moment."""
+        apis = [api for api, fn in fns.items() if fn is not None]
+        rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "3")))
+        runs, extra, out = {api: [] for api in apis}, {api: {} for api in apis}, {}
+        for r in range(rounds):
+            for api in (apis if r % 2 == 0 else apis[::-1]):
+                if "skipped" in extra[api]:
+                    continue
+                try:
+                    res = C.load(fns[api], self.conc, self.seconds / rounds,
+                                 max(1, self.args.max_requests // rounds), raw=True)
+                except C.Skip as exc:
+                    extra[api] = {"skipped": str(exc)}
+                    continue
+                runs[api].append(res.pop("_raw"))
+                if res.get("first_error") and "first_error" not in extra[api]:
+                    extra[api]["first_error"] = res["first_error"]
+        for api in apis:
+            if "skipped" in extra[api]:
+                out[api] = extra[api]
+            else:
+                out[api] = dict(merge_runs(runs[api]), concurrency=self.conc, rounds=rounds, **extra[api])
         ours = out.get("ours", {})
         for native in ("json2", "jsonrpc"):
             if native in out and ours.get("rps"):

@@ -31,6 +31,17 @@ def summarize(latencies, elapsed, errors=0):
     }
 
 
+def merge_runs(runs):
+    """One summary of several load runs of the same API, each given as (latencies in seconds,
+    elapsed seconds, errors): requests/s over their summed time, percentiles over all latencies."""
+    lat, elapsed, errors = [], 0.0, 0
+    for run_lat, run_elapsed, run_errors in runs:
+        lat.extend(run_lat)
+        elapsed += run_elapsed
+        errors += run_errors
+    return summarize(lat, elapsed, errors)
+
+
 def ratio(ours, native):
     """ours / native, rounded; None when either side is missing or zero."""
     if not ours or not native:

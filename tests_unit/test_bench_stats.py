@@ -28,3 +28,12 @@ def test_ratio_and_missing_sides():
 def test_per_second_buckets_include_empty_seconds():
     assert per_second([10.0, 10.2, 12.5]) == [(0.0, 2), (1.0, 0), (2.0, 1)]
     assert per_second([]) == []
+
+
+def test_merge_runs_pools_latencies_and_time():
+    from bench.stats import merge_runs
+    s = merge_runs([([0.010, 0.030], 1.0, 0), ([0.020, 0.040], 1.0, 2)])
+    assert s["requests"] == 4 and s["errors"] == 2
+    assert s["rps"] == 2.0                     # 4 requests over 2 s of measuring
+    assert s["p50_ms"] == 25.0 and s["max_ms"] == 40.0
+    assert merge_runs([])["requests"] == 0
