@@ -17,13 +17,13 @@ class IrCron(models.Model):
     _inherit = "ir.cron"
 
     @api.model
-    def _rw_wake_xmlids(self, xmlids):
+    def _rw_wake_xmlids(self, xmlids, delay=0):
         """``_rw_wake`` on the crons of these xml ids (cached id lookups, no existence query)."""
         imd = self.env["ir.model.data"]
         ids = [imd._xmlid_to_res_id(x, raise_if_not_found=False) for x in xmlids]
-        self.browse([i for i in ids if i])._rw_wake()
+        self.browse([i for i in ids if i])._rw_wake(delay)
 
-    def _rw_wake(self):
+    def _rw_wake(self, delay=0):
         """Trigger these crons unless a trigger is already due and fresh.
 
         A burst of events (inbound webhooks, outbox rows) must not pile up triggers and
@@ -34,6 +34,9 @@ class IrCron(models.Model):
 
         One query in the common case (called on every inbound webhook): which of these active crons
         lack a fresh due trigger. Technical: scheduling our own crons, not business data.
+
+        ``delay`` (seconds): trigger that much later (``_rw_trigger_at``), and count a trigger due
+        within that delay as fresh too, so that events arriving meanwhile share one run.
         """
         if not self:
             return
@@ -45,10 +48,13 @@ class IrCron(models.Model):
              WHERE c.id IN %s AND c.active
                AND NOT EXISTS (SELECT 1 FROM ir_cron_trigger t
                                 WHERE t.cron_id = c.id AND t.call_at <= %s AND t.call_at > %s)
-        """, tuple(self.ids), now, now - FRESH_TRIGGER))
+        """, tuple(self.ids), now + datetime.timedelta(seconds=delay), now - FRESH_TRIGGER))
         ids = [r[0] for r in self.env.cr.fetchall()]
         for cron in self.sudo().browse(ids):
-            cron._trigger()
+            if delay:
+                cron._rw_trigger_at(now + datetime.timedelta(seconds=delay))
+            else:
+                cron._trigger()
 
     def _rw_trigger_at(self, when):
         """``_trigger(when)``, and, when ``when`` comes before the cron workers' next poll, a wake-up

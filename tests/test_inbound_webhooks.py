@@ -4,7 +4,7 @@ import json
 from urllib.parse import urlencode
 from datetime import datetime, timedelta
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, HttpCase, freeze_time, tagged
 
@@ -64,9 +64,19 @@ class TestInboundWebhooks(HttpCase):
         stored_headers = json.loads(event.headers)
         self.assertEqual(stored_headers["X-GitHub-Delivery"], "delivery-1")
         self.assertNotIn("X-Hub-Signature-256", stored_headers)  # signatures are not kept
-        # storing woke the processing cron (it runs after the commit)
+        # storing woke the processing cron: one trigger about a second after the commit, shared by
+        # the events of a burst (a second event adds none)
         cron = self.env.ref("rest_webhooks.ir_cron_inbound_webhooks")
-        self.assertTrue(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]))
+        Trigger = self.env["ir.cron.trigger"]
+        triggers = Trigger.search([("cron_id", "=", cron.id)])
+        self.assertEqual(len(triggers), 1)
+        delay = (triggers.call_at - fields.Datetime.now()).total_seconds()
+        self.assertTrue(0 <= delay <= 2, delay)
+        body2 = payment_body("NO-SUCH-ORDER", amount=1.0)
+        res = self.post(source, body2, signed_headers("github", "s3cret-for-tests", body2, event_id="delivery-2"))
+        self.assertEqual(res.json()["status"], "accepted")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), 1)
+        self.events(source).filtered(lambda e: e.event_id == "delivery-2").unlink()
         self.assertEqual(order.state, "draft")
 
         self.assertEqual(self.process(), 1)
