@@ -64,14 +64,14 @@ class TestInboundWebhooks(HttpCase):
         stored_headers = json.loads(event.headers)
         self.assertEqual(stored_headers["X-GitHub-Delivery"], "delivery-1")
         self.assertNotIn("X-Hub-Signature-256", stored_headers)  # signatures are not kept
-        # storing woke the processing cron: one trigger about a second after the commit, shared by
-        # the events of a burst (a second event adds none)
+        # storing woke the processing cron: one trigger at most a second after the commit (or a
+        # fresh one already there), shared by the events of a burst (a second event adds none)
         cron = self.env.ref("rest_webhooks.ir_cron_inbound_webhooks")
         Trigger = self.env["ir.cron.trigger"]
         triggers = Trigger.search([("cron_id", "=", cron.id)])
         self.assertEqual(len(triggers), 1)
         delay = (triggers.call_at - fields.Datetime.now()).total_seconds()
-        self.assertTrue(0 <= delay <= 2, delay)
+        self.assertTrue(-60 < delay <= 2, delay)
         body2 = payment_body("NO-SUCH-ORDER", amount=1.0)
         res = self.post(source, body2, signed_headers("github", "s3cret-for-tests", body2, event_id="delivery-2"))
         self.assertEqual(res.json()["status"], "accepted")
