@@ -43,7 +43,9 @@ class IrActionsServer(models.Model):
         if not self or any(action.state != "rw_webhook" for action in self.sudo()):
             return super().run()
         for action in self.sudo():
-            records = action._rw_active_records()
+            # the records in the caller's environment, as Odoo's run() takes them from its evaluation
+            # context: their write access is checked for the calling user, not the superuser
+            records = self.env[action.model_id.model].browse(action._rw_active_records().ids)
             action._can_execute_action_on_records(records)
             if action.warning:
                 return super(IrActionsServer, action.with_env(self.env)).run()  # raises Odoo's error

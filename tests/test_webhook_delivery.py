@@ -4,7 +4,7 @@ receiver on 127.0.0.1 that verifies the signatures independently (standardwebhoo
 import json
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import mute_logger
 from odoo.tests import TransactionCase, tagged
 
@@ -174,6 +174,27 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
         self.assertEqual(len(receiver.received), 1)
         self.assertEqual(self.body(receiver.received[0])["type"], "sale.order.reference_set")
         self.assertEqual(receiver.received[0].verified_with, [secret])
+
+    def test_webhook_action_run_keeps_odoo_access_checks(self):
+        """run() of a "Send signed webhook" action skips the evaluation context but not Odoo's checks:
+        a user who may not write the records, or lacks the action's groups, is refused; a user who
+        may, enqueues one delivery per record."""
+        receiver = self.start_receiver()
+        endpoint, _secret = self.make_endpoint(receiver, event_created=False)
+        action = self.env["ir.actions.server"].create({
+            "name": "Manual webhook", "model_id": self.env["ir.model"]._get_id("sale.order"),
+            "state": "rw_webhook", "rw_endpoint_id": endpoint.id, "rw_event": "pushed"})
+        order = self._order()
+        reader = self.env["res.users"].create({
+            "name": "Reader", "login": "webhook-reader", "group_ids": [Command.set([self.env.ref("base.group_user").id])]})
+        with mute_logger("odoo.addons.base.models.ir_actions"), self.assertRaises(AccessError):
+            action.with_user(reader).with_context(active_model="sale.order", active_ids=order.ids).run()
+        action.group_ids = [Command.set([self.env.ref("base.group_system").id])]
+        with self.assertRaises(AccessError):
+            action.with_user(reader).with_context(active_model="sale.order", active_ids=order.ids).run()
+        self.assertFalse(endpoint.delivery_ids)
+        action.with_context(active_model="sale.order", active_ids=order.ids).run()  # administrator
+        self.assertEqual(endpoint.delivery_ids.mapped("event_type"), ["sale.order.pushed"])
 
     def test_redirect_is_a_failure(self):
         receiver = self.start_receiver()
