@@ -78,6 +78,31 @@ def status_line(sc):
     return None
 
 
+
+def _paragraph(title, scenario, render):
+    """``**title**: <skipped/error status>``, or the scenario's figures as ``render`` words them."""
+    scenario = scenario or {}
+    st = status_line(scenario)
+    return "**%s**: %s" % (title, st) if st else render(scenario)
+
+
+def _dispatch_text(wd):
+    ct, tp = wd.get("commit_to_receipt") or {}, wd.get("throughput") or {}
+    return ("**Webhook dispatch** to a receiver on 127.0.0.1: commit-to-receipt p50 %s ms, p90 %s ms, p99 %s ms "
+            "(%s/%s orders created one by one at %s/s); burst of %s events committed in one transaction: "
+            "%s received, %s deliveries/s (%s/s counted from the commit), duplicate POSTs %s." % (
+                ct.get("p50_ms"), ct.get("p90_ms"), ct.get("p99_ms"), ct.get("received"), ct.get("orders"),
+                ct.get("pace_per_s"), tp.get("events"), tp.get("received"), tp.get("deliveries_per_s"),
+                tp.get("deliveries_per_s_from_commit"), tp.get("duplicate_posts")))
+
+
+def _inbound_text(wi):
+    u, fl = wi.get("unique_events") or {}, wi.get("duplicate_flood") or {}
+    return ("**Inbound webhooks** (Standard Webhooks signatures, dedupe on): %s accepted events/s, p50 %s ms, "
+            "p99 %s ms, %s errors; flood of %s identical deliveries (8 threads): responses %s, stored events %s." % (
+                u.get("rps"), u.get("p50_ms"), u.get("p99_ms"), u.get("errors"), fl.get("requests", 0) + fl.get("errors", 0),
+                json.dumps(fl.get("responses")), fl.get("stored_events")))
+
 def md_report(res):
     out = []
     m = res["machine"]
@@ -134,29 +159,9 @@ def md_report(res):
         out.append("**Full cursor export** of all orders (200 per page, default fields): " + (st or "%s records in %s s (%s records/s); server RSS %s MB before, %s MB after (%s process(es))." % (
             ex.get("records"), ex.get("seconds"), ex.get("records_per_s"), ex.get("rss_before_mb"), ex.get("rss_after_mb"), ex.get("processes"))))
         out.append("")
-        wd = sc.get("webhook_dispatch") or {}
-        st = status_line(wd)
-        if st:
-            out.append("**Webhook dispatch**: " + st)
-        else:
-            ct, tp = wd.get("commit_to_receipt") or {}, wd.get("throughput") or {}
-            out.append("**Webhook dispatch** to a receiver on 127.0.0.1: commit-to-receipt p50 %s ms, p90 %s ms, p99 %s ms "
-                       "(%s/%s orders created one by one at %s/s); burst of %s events committed in one transaction: "
-                       "%s received, %s deliveries/s (%s/s counted from the commit), duplicate POSTs %s." % (
-                           ct.get("p50_ms"), ct.get("p90_ms"), ct.get("p99_ms"), ct.get("received"), ct.get("orders"),
-                           ct.get("pace_per_s"), tp.get("events"), tp.get("received"), tp.get("deliveries_per_s"),
-                           tp.get("deliveries_per_s_from_commit"), tp.get("duplicate_posts")))
+        out.append(_paragraph("Webhook dispatch", sc.get("webhook_dispatch"), _dispatch_text))
         out.append("")
-        wi = sc.get("webhook_inbound") or {}
-        st = status_line(wi)
-        if st:
-            out.append("**Inbound webhooks**: " + st)
-        else:
-            u, fl = wi.get("unique_events") or {}, wi.get("duplicate_flood") or {}
-            out.append("**Inbound webhooks** (Standard Webhooks signatures, dedupe on): %s accepted events/s, p50 %s ms, "
-                       "p99 %s ms, %s errors; flood of %s identical deliveries (8 threads): responses %s, stored events %s." % (
-                           u.get("rps"), u.get("p50_ms"), u.get("p99_ms"), u.get("errors"), fl.get("requests", 0) + fl.get("errors", 0),
-                           json.dumps(fl.get("responses")), fl.get("stored_events")))
+        out.append(_paragraph("Inbound webhooks", sc.get("webhook_inbound"), _inbound_text))
         out.append("")
     enq = res.get("enqueue") or {}
     out.append("## Outbox cost on the business transaction")

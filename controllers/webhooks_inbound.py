@@ -61,7 +61,7 @@ class WebhooksInbound(http.Controller):
         # Storing the verified event is a technical write (the sender is not a user); the handler
         # later runs as the source's run-as user.
         _record_id, created = request.env["webhook.event"].sudo()._store(
-            request.env["webhook.source"].browse(source.id), event_id, inbound_signatures.event_type(headers, payload),
+            source.id, event_id, inbound_signatures.event_type(headers, payload),
             body.decode("utf-8") if httprequest.mimetype != FORM else json.dumps(payload), kept)
         return json_response({
             "status": "accepted" if created else "duplicate",

@@ -42,23 +42,22 @@ class IrActionsServer(models.Model):
         (``_can_execute_action_on_records``) and the warning check of ``_run``."""
         if not self or any(action.state != "rw_webhook" for action in self.sudo()):
             return super().run()
+        ids = self._rw_active_ids()
         for action in self.sudo():
             # the records in the caller's environment, as Odoo's run() takes them from its evaluation
             # context: their write access is checked for the calling user, not the superuser
-            records = self.env[action.model_id.model].browse(action._rw_active_records().ids)
-            action._can_execute_action_on_records(records)
+            action._can_execute_action_on_records(self.env[action.model_id.model].browse(ids))
             if action.warning:
                 return super(IrActionsServer, action.with_env(self.env)).run()  # raises Odoo's error
             action._run_action_rw_webhook_multi()
         return False
 
-    def _rw_active_records(self):
+    def _rw_active_ids(self):
         ctx = self.env.context
-        return self.env[self.model_id.model].browse(
-            ctx.get("active_ids") or ([ctx["active_id"]] if ctx.get("active_id") else []))
+        return ctx.get("active_ids") or ([ctx["active_id"]] if ctx.get("active_id") else [])
 
     def _run_action_rw_webhook_multi(self, eval_context=None):
-        records = self._rw_active_records()
+        records = self.env[self.model_id.model].browse(self._rw_active_ids())
         endpoint = self.rw_endpoint_id.sudo()  # technical read of the endpoint configuration
         if not records or not endpoint.active:
             return False

@@ -62,7 +62,7 @@ class WebhookEvent(models.Model):
 
     # ------------------------------------------------------------------ storing (controller)
     @api.model
-    def _store(self, source, event_id, event_type, payload_text, headers):
+    def _store(self, source_id, event_id, event_type, payload_text, headers):
         """Insert the event unless (source, event id) exists; return (id or None, created: bool).
 
         Runs in the request's transaction (REPEATABLE READ): when a concurrent request inserted the
@@ -77,14 +77,14 @@ class WebhookEvent(models.Model):
             VALUES (%s, %s, %s, %s, %s, %s, 'received', 0, %s, %s)
             ON CONFLICT (source_id, event_id) DO NOTHING
             RETURNING id
-        """, source.id, event_id, event_type, payload_text, json.dumps(headers), now, now, now),
+        """, source_id, event_id, event_type, payload_text, json.dumps(headers), now, now, now),
             log_exceptions=False)  # an expected serialization failure is retried, not an error
         row = self.env.cr.fetchone()
         if row:
             self._wake_processor()
             return row[0], True
         self.env.cr.execute(SQL("SELECT id FROM webhook_event WHERE source_id = %s AND event_id = %s",
-                                source.id, event_id))
+                                source_id, event_id))
         row = self.env.cr.fetchone()
         return (row and row[0]), False
 
@@ -178,8 +178,6 @@ class WebhookEvent(models.Model):
 
     def _run_handler(self, payload):
         source = self.source_id
-        if source.handler_type == "none":
-            return "processed", "stored only"
         env = self._run_as_env()
         if source.handler_type == "server_action":
             action = source.server_action_id.with_env(env).with_context(

@@ -204,22 +204,6 @@ class WebhookSource(models.Model):
             return None
         return SourceConfig(row[0], *row[1:])
 
-    def _build_request_config(self):
-        self.ensure_one()
-        src = self.sudo()  # technical read of the restricted secret fields
-        return SourceConfig(src.id, *(src[c] or None for c in _REQUEST_COLUMNS))
-
-    def _secrets(self, now=None):
-        """Accepted secrets: the current one, and the previous one while its overlap lasts."""
-        return self._build_request_config().secrets(now or fields.Datetime.now())
-
-    def _verify_request(self, body, headers):
-        """Raise inbound_signatures.SignatureError unless the raw ``body`` is signed for this source."""
-        self._build_request_config().verify(body, headers, fields.Datetime.now())
-
-    def _event_id(self, headers, payload, body):
-        return self._build_request_config().event_id(headers, payload, body)
-
     # ------------------------------------------------------------------ actions
     def action_end_rotation(self):
         """Stop accepting the previous secret now."""
