@@ -6,7 +6,6 @@ checks the content type, parses the JSON body, applies Idempotency-Key, and on s
 RateLimit headers and writes the request-log row in the request's own transaction. Errors are raised
 (``ApiError`` or Odoo exceptions) and answered as problem+json by ``ir.http._handle_error``.
 """
-import json
 import re
 from urllib.parse import urlencode
 
@@ -18,6 +17,7 @@ from ..lib import api_params
 from ..lib.api_errors import ApiError, validation_error
 from ..lib.cursor import CursorError, decode_cursor, encode_cursor
 from ..lib.idempotency import request_fingerprint, valid_key
+from ..lib.input_guard import INT32_MAX, InputError, check_path, check_query_string, loads
 from ..lib.schema_check import check
 from ..models.api_cursor import end_read_snapshot
 from ..models.api_ir_http import api_state
@@ -63,11 +63,7 @@ def _read_body(schema):
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise ApiError(415, "Send the body as application/json (got %r)." % (mimetype or "nothing"),
                        headers={"Accept": "application/json"})
-    raw = hreq.get_data(cache=True)
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise ApiError(400, "Malformed JSON body: %s" % exc, type_="malformed-json") from None
+    body = loads(hreq.get_data(cache=True))  # strict: InputError (400/422) on anything unstorable
     if schema is not None:
         errors = check(body, schema)
         if errors:
@@ -78,6 +74,9 @@ def _read_body(schema):
 def _run(func, ctrl, method, schema, idempotent, path_kwargs):
     state = api_state()
     hreq = request.httprequest
+    # every path, query value and body goes through lib/input_guard before any handler sees it
+    check_path(hreq.environ.get("PATH_INFO", "").encode("latin-1"))
+    check_query_string(hreq.query_string)
     body = _read_body(schema) if method in BODY_METHODS else None
     idem_key = hreq.headers.get("Idempotency-Key") if method in BODY_METHODS else None
     if idem_key is not None:
@@ -134,7 +133,7 @@ LIST_PARAMETERS = [
     {"name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": api_params.MAX_LIMIT},
      "description": "Page size (default %d, max %d)" % (api_params.DEFAULT_LIMIT, api_params.MAX_LIMIT)},
     {"name": "cursor", "description": "Opaque cursor from next_cursor / the Link rel=next header"},
-    {"name": "offset", "schema": {"type": "integer", "minimum": 0},
+    {"name": "offset", "schema": {"type": "integer", "minimum": 0, "maximum": INT32_MAX},
      "description": "Compatibility only; prefer cursor (ignored when cursor is given)"},
     {"name": "sort", "description": "Sort key, '-' prefix for descending; keyset on (key, id)"},
     {"name": "fields", "description": "Comma-separated field names of the representation"},

@@ -69,6 +69,7 @@ class ApiPartners(http.Controller):
             if Partner.search_count([("external_ref", "=", body["external_ref"])], limit=1):
                 raise ApiError(409, "A partner with this external_ref exists; use PUT "
                                "/api/v1/partners/external/{ref} to upsert.", type_="conflict")
+            Partner._rest_check_ref_free(body["external_ref"])
         partner = Partner._rest_create(Partner._rest_partner_vals(body))
         response = _one(partner, 201)
         response.headers["Location"] = "/api/v1/partners/%d" % partner.id

@@ -2,6 +2,7 @@
 
 Each parser returns ``(value, errors)`` so a controller can report every bad parameter at once.
 """
+from .input_guard import INT32_MAX
 from .schema_check import parse_datetime
 
 DEFAULT_LIMIT = 50
@@ -11,6 +12,8 @@ MAX_LIMIT = 200
 def parse_limit(raw, default=DEFAULT_LIMIT, maximum=MAX_LIMIT):
     if raw in (None, ""):
         return default, []
+    if len(raw) > 20:
+        return default, [{"field": "limit", "message": "must be between 1 and %d" % maximum}]
     try:
         value = int(raw)
     except ValueError:
@@ -20,15 +23,19 @@ def parse_limit(raw, default=DEFAULT_LIMIT, maximum=MAX_LIMIT):
     return value, []
 
 
-def parse_int(name, raw, minimum=None):
+def parse_int(name, raw, minimum=None, maximum=INT32_MAX):
     if raw in (None, ""):
         return None, []
+    if len(raw) > 20:
+        return None, [{"field": name, "message": "must be an integer up to %d" % maximum}]
     try:
         value = int(raw)
     except ValueError:
         return None, [{"field": name, "message": "must be an integer"}]
     if minimum is not None and value < minimum:
         return None, [{"field": name, "message": "must be >= %d" % minimum}]
+    if value > maximum:
+        return None, [{"field": name, "message": "must be <= %d" % maximum}]
     return value, []
 
 

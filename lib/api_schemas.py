@@ -2,9 +2,14 @@
 
 The controllers validate bodies with these dicts and the OpenAPI document publishes the same dicts.
 """
+from .input_guard import INT32_MAX
+
 _STR = {"type": "string", "maxLength": 1000}
 _OPT_STR = {"type": ["string", "null"], "maxLength": 1000}
-_ID = {"type": "integer", "minimum": 1}
+_ID = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}  # record ids are PostgreSQL integers
+# Amounts a sale order can hold: not negative, and far from where float arithmetic loses cents.
+MAX_QUANTITY = 1e9
+MAX_PRICE = 1e12
 
 PARTNER_FIELDS = {
     "name": {"type": "string", "minLength": 1, "maxLength": 500},
@@ -15,7 +20,7 @@ PARTNER_FIELDS = {
     "ref": _OPT_STR, "website": _OPT_STR, "comment": {"type": ["string", "null"], "maxLength": 100000},
     "country_code": {"type": ["string", "null"], "minLength": 2, "maxLength": 2,
                      "description": "ISO 3166-1 alpha-2"},
-    "parent_id": {"type": ["integer", "null"], "minimum": 1},
+    "parent_id": {"type": ["integer", "null"], "minimum": 1, "maximum": INT32_MAX},
 }
 _EXTERNAL_REF = {"type": "string", "minLength": 1, "maxLength": 255}
 
@@ -44,9 +49,10 @@ ORDER_LINE = {
         "product_id": _ID,
         "product_code": {"type": "string", "minLength": 1, "maxLength": 255,
                          "description": "Product internal reference (default_code)"},
-        "quantity": {"type": "number", "exclusiveMinimum": 0},
-        "price_unit": {"type": "number"},
-        "discount": {"type": "number", "minimum": 0},
+        "quantity": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_QUANTITY},
+        "price_unit": {"type": "number", "minimum": 0, "maximum": MAX_PRICE,
+                       "description": "Unit price in the order's currency; default: the pricelist's"},
+        "discount": {"type": "number", "minimum": 0, "maximum": 100, "description": "Percent"},
         "description": _STR,
     },
 }

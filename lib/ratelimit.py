@@ -1,4 +1,8 @@
-"""Fixed-window rate-limit arithmetic and the IETF RateLimit headers. Pure Python.
+"""Sliding-window rate-limit arithmetic and the IETF RateLimit headers. Pure Python.
+
+Counters are kept per fixed window; the sliding estimate weighs the previous window's count by the
+part of it that still lies within the last ``window`` seconds (as Cloudflare and nginx-style
+limiters do), so a burst at the end of one window and the start of the next cannot double the quota.
 
 Headers follow draft-ietf-httpapi-ratelimit-headers (structured fields)::
 
@@ -26,6 +30,39 @@ def decide(count, quota):
     """``(allowed, remaining)`` after the ``count``-th request of the window."""
     quota = max(int(quota), 0)
     return count <= quota, max(quota - count, 0)
+
+
+def sliding_count(previous, current, now, window):
+    """Requests in the ``window`` seconds before ``now``, estimated from the counts of the previous
+    and the current fixed window (the previous one weighted by its part still inside)."""
+    window = max(int(window), 1)
+    elapsed = (now - window_start(now, window)) / window
+    return previous * (1.0 - elapsed) + current
+
+
+def sliding_decide(previous, current, quota, now, window):
+    """``(allowed, remaining, seconds until one more request is allowed)`` after the request that
+    made ``current``; the wait is 0 when one more is allowed now."""
+    quota = max(int(quota), 0)
+    window = max(int(window), 1)
+    estimate = sliding_count(previous, current, now, window)
+    allowed = estimate <= quota + 1e-9
+    remaining = max(int(math.floor(quota - estimate + 1e-9)), 0)
+    return allowed, remaining, _wait(previous, current, quota, now, window)
+
+
+def _wait(previous, current, quota, now, window):
+    elapsed = (now - window_start(now, window)) / window
+    if previous * (1.0 - elapsed) + current + 1 <= quota:
+        return 0
+    if current + 1 <= quota:  # the previous window's weight decays enough before this one ends
+        needed = 1.0 - (quota - current - 1) / previous
+        return max(int(math.ceil((needed - elapsed) * window)), 1)
+    if quota < 1:
+        return window
+    # only in the next window, once this window's weight has decayed enough
+    needed = 1.0 - (quota - 1) / current
+    return max(int(math.ceil((1.0 - elapsed + needed) * window)), 1)
 
 
 def headers(quota, window, remaining, reset, limited=False):

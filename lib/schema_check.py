@@ -3,7 +3,7 @@
 The same schema dicts are published in the OpenAPI document, so the documentation and the checks
 cannot drift. Supported: type (incl. lists with "null"), properties, required,
 additionalProperties=False, items, minItems, maxItems, minLength, maxLength, minimum,
-exclusiveMinimum, enum, format (date, date-time, email), anyOf of "required" alternatives
+exclusiveMinimum, maximum, enum, format (date, date-time, email), anyOf of "required" alternatives
 (``oneOfRequired``: at least one of the listed keys). Pure Python.
 """
 import datetime
@@ -34,7 +34,10 @@ def parse_datetime(value):
         text = text[:-1] + "+00:00"
     dt = datetime.datetime.fromisoformat(text)
     if dt.tzinfo is not None:
-        dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        try:
+            dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+            raise ValueError("date-time out of range") from None
     return dt
 
 
@@ -73,6 +76,8 @@ def check(value, schema, path=""):
             errors.append({"field": field, "message": "must be >= %s" % schema["minimum"]})
         if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
             errors.append({"field": field, "message": "must be > %s" % schema["exclusiveMinimum"]})
+        if "maximum" in schema and value > schema["maximum"]:
+            errors.append({"field": field, "message": "must be <= %s" % schema["maximum"]})
     if isinstance(value, dict):
         props = schema.get("properties", {})
         for name in schema.get("required", []):

@@ -28,6 +28,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from ..controllers.common import json_response, request_id
 from ..controllers.nodb import NODB_ROUTE
 from ..lib.api_errors import ApiError
+from ..lib.input_guard import InputError
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
 from ..lib.ttl_cache import TTLCache
 from .res_users_api import API_KEY_SCOPE
@@ -35,7 +36,7 @@ from .res_users_api import API_KEY_SCOPE
 _logger = logging.getLogger(__name__)
 
 _KEY_CACHE = TTLCache(maxsize=4096, ttl=300)
-_BEARER = re.compile(r"^bearer\s+(\S+)\s*$", re.IGNORECASE)
+BEARER = re.compile(r"^bearer\s+(\S+)\s*$", re.IGNORECASE)
 API_PREFIX = "/api/"
 # Routes under /api/ that are not REST API calls: no request log / API state for them.
 _NOT_LOGGED = ("/api/v1/webhooks/", "/api/v1/health")
@@ -102,6 +103,13 @@ def exception_to_problem(exc):
     if isinstance(exc, ApiError):
         return exc.status, dict(detail=exc.detail, errors=exc.errors, type_=exc.type_, title=exc.title), \
             dict(exc.headers)
+    if isinstance(exc, InputError):
+        malformed = exc.status == 400
+        return exc.status, dict(
+            detail=exc.message if exc.field is None else "%s: %s" % (exc.field, exc.message),
+            errors=[{"field": exc.field, "message": exc.message}] if exc.field else None,
+            type_="malformed-request" if malformed else "validation-error",
+            title="Malformed request" if malformed else "Validation failed"), headers
     if isinstance(exc, HTTPException) and exc.code:
         if exc.code == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -164,7 +172,7 @@ class IrHttp(models.AbstractModel):
     def _auth_method_rest_api(cls):
         state = api_state()
         if state["user_id"] is None:
-            match = _BEARER.match(request.httprequest.headers.get("Authorization", ""))
+            match = BEARER.match(request.httprequest.headers.get("Authorization", ""))
             if not match:
                 raise werkzeug.exceptions.Unauthorized(
                     "Missing API key: send 'Authorization: Bearer <key>'.")
@@ -185,23 +193,38 @@ class IrHttp(models.AbstractModel):
         if not state["rate_done"]:
             quota, window, log_bodies = user._api_settings(*state["settings"])
             state["log_bodies"] = log_bodies
-            allowed, headers = request.env["api.rate.counter"]._hit(state["key_id"], quota, window)
+            allowed, headers = request.env["api.rate.counter"]._hit(state["user_id"], quota, window)
             state["headers"] = headers
             state["rate_done"] = True
             state["limited"] = not allowed
         if state.get("limited"):
-            raise ApiErrorHTTP(ApiError(429, "Rate limit exceeded for this API key; retry later.",
+            raise ApiErrorHTTP(ApiError(429, "Rate limit exceeded for this user; retry later.",
                                         type_="rate-limited"))
 
     # ------------------------------------------------------------------ errors
     @classmethod
     def _match(cls, path_info):
+        if request.httprequest.method == "OPTIONS" and path_info.startswith(API_PREFIX):
+            cls._answer_options(path_info)
         try:
             return super()._match(path_info)
         except MethodNotAllowed as exc:
             if not path_info.startswith(API_PREFIX):
                 raise
             werkzeug.exceptions.abort(cls._rw_error_response(exc))
+
+    @classmethod
+    def _answer_options(cls, path_info):
+        """OPTIONS under /api/ says which methods the path takes and runs nothing.
+
+        Odoo adds OPTIONS to every route's methods (for CORS preflights); without this the request
+        would reach the endpoint of the path, a write handler included."""
+        adapter = request.env["ir.http"].routing_map().bind_to_environ(request.httprequest.environ)
+        methods = sorted(set(adapter.allowed_methods(path_info)) | {"OPTIONS"})
+        if methods == ["OPTIONS"]:
+            return  # no route here: matching answers 404
+        werkzeug.exceptions.abort(request.make_response("", status=204, headers=[
+            ("Allow", ", ".join(methods)), ("X-Request-Id", request_id())]))
 
     @classmethod
     def _handle_error(cls, exception):

@@ -1,4 +1,7 @@
-"""Rate-limit counters shared by every worker and server: one row per API key and fixed window."""
+"""Rate-limit counters shared by every worker and server: one row per user and fixed window.
+
+All keys of a user share the user's quota (a second key gives no fresh quota); the verdict is a
+sliding-window estimate over the current and the previous window (lib/ratelimit.py)."""
 import time
 
 from odoo import api, fields, models
@@ -13,32 +16,36 @@ class ApiRateCounter(models.Model):
     _description = "REST API rate-limit counter"
     _log_access = False
 
-    key_id = fields.Integer("API key id", required=True, index=False)
+    user_id = fields.Integer("User id", required=True, index=False)
     window_start = fields.Integer("Window start (epoch s)", required=True)
     count = fields.Integer(required=True, default=0)
 
-    _key_window_uniq = models.Constraint("UNIQUE (key_id, window_start)",
-                                         "One counter per key and window.")
+    _user_window_uniq = models.Constraint("UNIQUE (user_id, window_start)",
+                                          "One counter per user and window.")
 
     @api.model
-    def _hit(self, key_id, quota, window, now=None):
-        """Count one request for ``key_id`` and return the rate-limit verdict and headers.
+    def _hit(self, user_id, quota, window, now=None):
+        """Count one request of ``user_id`` and return the rate-limit verdict and headers.
 
-        Runs in its own short transaction (committed at once) so the row lock is held for
-        microseconds, concurrent requests of one key do not serialise on it, and a request that
+        One statement in its own short transaction (committed at once): the row lock is held for
+        microseconds, concurrent requests of one user do not serialise on it, and a request that
         later fails still counts. Returns ``(allowed, headers)``.
         """
         now = time.time() if now is None else now
         start = ratelimit.window_start(now, window)
         with read_committed_cursor(self.env.registry) as cr:
             cr.execute("""
-                INSERT INTO api_rate_counter (key_id, window_start, count) VALUES (%s, %s, 1)
-                ON CONFLICT (key_id, window_start) DO UPDATE SET count = api_rate_counter.count + 1
-                RETURNING count
-            """, (key_id, start))
-            count = cr.fetchone()[0]
-        allowed, remaining = ratelimit.decide(count, quota)
-        reset = ratelimit.reset_after(now, window)
+                WITH hit AS (
+                    INSERT INTO api_rate_counter (user_id, window_start, count) VALUES (%s, %s, 1)
+                    ON CONFLICT (user_id, window_start) DO UPDATE SET count = api_rate_counter.count + 1
+                    RETURNING count)
+                SELECT (SELECT count FROM hit),
+                       COALESCE((SELECT count FROM api_rate_counter
+                                  WHERE user_id = %s AND window_start = %s), 0)
+            """, (user_id, start, user_id, start - max(int(window), 1)))
+            current, previous = cr.fetchone()
+        allowed, remaining, wait = ratelimit.sliding_decide(previous, current, quota, now, window)
+        reset = wait or ratelimit.reset_after(now, window)
         return allowed, ratelimit.headers(quota, window, remaining, reset, limited=not allowed)
 
     @api.autovacuum

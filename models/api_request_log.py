@@ -25,6 +25,13 @@ class ApiRequestLog(models.Model):
     error_title = fields.Char(readonly=True)
     request_body = fields.Text(readonly=True)
     response_body = fields.Text(readonly=True)
+    # Refused calls that a flood could repeat without limit (bad keys, rate-limited users) share
+    # one row per minute: (401, minute) or (429, user, minute); ``hit_count`` counts them.
+    hit_count = fields.Integer("Calls", default=1, readonly=True, aggregator="sum",
+                               help="Refused calls of the same kind in the same minute share one row.")
+    aggregate_key = fields.Char(readonly=True, copy=False)
+
+    _aggregate_key_uniq = models.UniqueIndex("(aggregate_key) WHERE aggregate_key IS NOT NULL")
 
     @api.model
     def _retention_days(self):
@@ -48,20 +55,42 @@ class ApiRequestLog(models.Model):
         req_body = None
         if bodies:
             try:
-                req_body = hreq.get_data(cache=True, as_text=True)[:100000] or None
+                req_body = _printable(hreq.get_data(cache=True, as_text=True)[:100000]) or None
             except Exception:  # noqa: BLE001 - e.g. body too large: log without it
                 req_body = None
         idem = state.get("idem")
+        aggregate = aggregate_key(status, state.get("user_id"), time.time())
         cr.execute("""
             INSERT INTO api_request_log
                 (method, path, query_string, status, duration_ms, user_id, key_name, request_id,
                  idempotency_key, error_title, request_body, response_body,
-                 create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                 create_uid, write_uid, aggregate_key, hit_count, create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1,
                     now() at time zone 'utc', now() at time zone 'utc')
-        """, (hreq.method, hreq.path[:2000], hreq.query_string.decode("latin-1")[:2000] or None, status,
+            ON CONFLICT (aggregate_key) WHERE aggregate_key IS NOT NULL DO UPDATE
+               SET hit_count = api_request_log.hit_count + 1, write_date = EXCLUDED.write_date,
+                   method = EXCLUDED.method, path = EXCLUDED.path, query_string = EXCLUDED.query_string,
+                   request_id = EXCLUDED.request_id
+        """, (hreq.method, _printable(hreq.path[:2000]),
+              _printable(hreq.query_string.decode("latin-1")[:2000]) or None, status,
               round((time.perf_counter() - state["t0"]) * 1000.0, 3) if state.get("t0") else None,
               state.get("user_id"), state.get("key_name"), request_id(),
-              (idem[0] if idem else request.httprequest.headers.get("Idempotency-Key")),
+              (idem[0] if idem else _printable(hreq.headers.get("Idempotency-Key", ""))[:255] or None),
               error_title, req_body, (response_body[:100000] if bodies and response_body else None),
-              state.get("user_id"), state.get("user_id")))
+              state.get("user_id"), state.get("user_id"), aggregate))
+
+
+def _printable(text):
+    """The text PostgreSQL can store: a refused request may carry NUL in its path or query."""
+    return text.replace("\x00", "\\x00")
+
+
+def aggregate_key(status, user_id, now):
+    """The row a refused call shares with its kind in the same minute, or None for its own row:
+    unauthenticated calls (401) all share one row a minute, rate-limited ones (429) one per user."""
+    minute = int(now // 60)
+    if status == 401 and not user_id:
+        return "401:%d" % minute
+    if status == 429:
+        return "429:%s:%d" % (user_id or 0, minute)
+    return None

@@ -3,6 +3,8 @@
 ``_rest_fields_spec`` is THE definition of a partner in JSON, shared by REST responses, webhook
 payloads and the OpenAPI schema.
 """
+import psycopg2.errors
+
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError
 
@@ -90,25 +92,35 @@ class ResPartner(models.Model):
             vals.pop("external_ref", None)
             partner.write(vals)
             return partner, False
-        # Existence probe for the uniqueness rule only (nothing is read or returned).
-        self.env.cr.execute("SELECT 1 FROM res_partner WHERE external_ref = %s", (ref,))
-        if self.env.cr.fetchone():
-            raise ApiError(409, "A partner with this external_ref exists but is not accessible to you.",
-                           type_="conflict")
+        self._rest_check_ref_free(ref)
         if not vals.get("name"):
             raise validation_error([{"field": path + "name", "message": "is required to create a partner"}])
         return self._rest_create(vals), True
 
     @api.model
+    def _rest_check_ref_free(self, ref):
+        """Refuse at once (409) an external reference held by a partner the caller cannot see
+        (another company's, archived): retrying could never succeed. An existence probe for the
+        uniqueness rule only: nothing of that partner is read or returned."""
+        self.env.cr.execute("SELECT 1 FROM res_partner WHERE external_ref = %s", (ref,))
+        if self.env.cr.fetchone():
+            raise ApiError(409, "A partner with this external_ref exists but is not accessible to you.",
+                           type_="conflict")
+
+    @api.model
     def _rest_create(self, vals):
+        """Create a partner; a unique-index conflict on ``external_ref`` is either a partner this
+        transaction can already see but the caller cannot (409 at once) or one committed by a
+        concurrent request after this transaction began (ConcurrencyError: Odoo retries the request,
+        which then finds it)."""
         try:
             with self.env.cr.savepoint():
                 partner = self.create(vals)
                 self.env.flush_all()
-        except Exception as exc:
-            if getattr(getattr(exc, "diag", None), "constraint_name", "") == "res_partner_external_ref_uniq":
-                if vals.get("external_ref"):
-                    raise ConcurrencyError("partner external_ref created concurrently") from exc
+        except psycopg2.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name == "res_partner_external_ref_uniq" and vals.get("external_ref"):
+                self._rest_check_ref_free(vals["external_ref"])
+                raise ConcurrencyError("partner external_ref created concurrently") from exc
             raise
         return partner
 

@@ -1,5 +1,7 @@
 from . import test_health
 from . import test_security
+from . import test_security_api
+from . import test_security_api_log
 from . import test_webhook_delivery
 from . import test_webhook_retry
 from . import test_webhook_ssrf

@@ -71,14 +71,29 @@ class TestApiAuth(ApiTestMixin, HttpCase):
             self.assertEqual(first.status_code, 200)
             self.assertEqual(first.headers["RateLimit-Policy"], '"default";q=2;w=3600')
             self.assertEqual(first.headers["RateLimit"], '"default";r=1;t=3590')
-            self.assertEqual(self.api("GET", "/api/v1/orders").headers["RateLimit"], '"default";r=0;t=3590')
+            # sliding window: 2 requests in this window leave room for one more once half of it
+            # has slid out, 30 minutes into the next window
+            self.assertEqual(self.api("GET", "/api/v1/orders").headers["RateLimit"], '"default";r=0;t=5390')
             res = self.api("GET", "/api/v1/orders")
             self.assertProblem(res, 429)
-            self.assertEqual(res.headers["Retry-After"], "3590")
-            self.assertEqual(res.headers["RateLimit"], '"default";r=0;t=3590')
-        with freeze_time("2026-11-23 11:00:01"):  # next window
+            self.assertEqual(res.headers["Retry-After"], "5990")  # 3 counted: two thirds must slide out
+            self.assertEqual(res.headers["RateLimit"], '"default";r=0;t=5990')
+        with freeze_time("2026-11-23 11:00:01"):
+            # next fixed window, but the sliding window still holds the 3 requests of 10:00
+            res = self.api("GET", "/api/v1/orders")
+            self.assertProblem(res, 429)
+            self.assertEqual(res.headers["Retry-After"], "3599")
+        with freeze_time("2026-11-23 12:30:00"):  # the 10:00 window has slid out entirely
             self.assertEqual(self.api("GET", "/api/v1/orders").status_code, 200)
-        self.assertEqual(len(self.env["api.rate.counter"].search([])), 2)  # one row per window
+
+    def test_rate_limit_is_shared_by_every_key_of_a_user(self):
+        self.user.sudo().write({"api_rate_limit": 2, "api_rate_window": 3600})
+        second_key = self._api_key(self.user, name="second key")
+        with freeze_time("2026-11-23 10:00:10"):
+            self.assertEqual(self.api("GET", "/api/v1/orders").status_code, 200)
+            self.assertEqual(self.api("GET", "/api/v1/orders", key=second_key).status_code, 200)
+            self.assertProblem(self.api("GET", "/api/v1/orders", key=second_key), 429)
+            self.assertProblem(self.api("GET", "/api/v1/orders"), 429)
 
     def test_request_id_echoed_and_logged(self):
         res = self.api("GET", "/api/v1/orders", headers={"X-Request-Id": "rid-123"})

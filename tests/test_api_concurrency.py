@@ -129,8 +129,8 @@ class TestApiConcurrency(TransactionCase):
                              ("running", None))
 
     def test_concurrent_rate_limit_hits_all_counted(self):
-        key_id = 900000000 + int(self.tag[:6], 16) % 1000000  # a key id no real key has
-        self.addCleanup(self._drop_counters, key_id)
+        user_id = 900000000 + int(self.tag[:6], 16) % 1000000  # a user id no real user has
+        self.addCleanup(self._drop_counters, user_id)
         barrier, verdicts, errors = threading.Barrier(6), [], []
 
         def hit():
@@ -139,7 +139,7 @@ class TestApiConcurrency(TransactionCase):
                     env = self._env(cr)
                     barrier.wait(5)
                     for _ in range(5):
-                        allowed, headers = env["api.rate.counter"]._hit(key_id, 20, 3600)
+                        allowed, headers = env["api.rate.counter"]._hit(user_id, 20, 3600)
                         verdicts.append((allowed, headers["RateLimit"]))
             except Exception as exc:  # noqa: BLE001
                 errors.append(exc)
@@ -155,9 +155,9 @@ class TestApiConcurrency(TransactionCase):
         remaining = sorted(int(h.split(";r=")[1].split(";")[0]) for ok, h in verdicts if ok)
         self.assertEqual(remaining, list(range(20)))  # every hit got its own count
         with self.registry.cursor() as cr:
-            cr.execute("SELECT sum(count) FROM api_rate_counter WHERE key_id = %s", (key_id,))
+            cr.execute("SELECT sum(count) FROM api_rate_counter WHERE user_id = %s", (user_id,))
             self.assertEqual(cr.fetchone()[0], 30)
 
-    def _drop_counters(self, key_id):
+    def _drop_counters(self, user_id):
         with self.registry.cursor() as cr:
-            cr.execute("DELETE FROM api_rate_counter WHERE key_id = %s", (key_id,))
+            cr.execute("DELETE FROM api_rate_counter WHERE user_id = %s", (user_id,))

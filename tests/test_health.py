@@ -1,15 +1,28 @@
 from odoo.tests import HttpCase, tagged
 
+from .test_api_common import ApiTestMixin
+
 
 @tagged("post_install", "-at_install")
-class TestHealth(HttpCase):
+class TestHealth(ApiTestMixin, HttpCase):
 
-    def test_health_reports_versions_and_database(self):
+    def test_health_without_key_tells_only_the_status(self):
         res = self.url_open("/api/v1/health")
         self.assertEqual(res.status_code, 200)
         self.assertEqual(res.headers["Content-Type"], "application/json")
         self.assertTrue(res.headers.get("X-Request-Id"))
+        self.assertEqual(res.json(), {"status": "ok"})
+        self.assertNotIn(self.env.cr.dbname, res.text)
+
+    def test_health_with_a_bad_key_tells_only_the_status(self):
+        res = self.url_open("/api/v1/health", headers={"Authorization": "Bearer not-a-key"})
+        self.assertEqual(res.json(), {"status": "ok"})
+
+    def test_health_with_a_valid_key_reports_versions_and_database(self):
+        res = self.url_open("/api/v1/health", headers={"Authorization": "Bearer %s" % self.key})
+        self.assertEqual(res.status_code, 200)
         body = res.json()
+        self.assertEqual(body["status"], "ok")
         self.assertEqual(body["addon"], "rest_webhooks")
         self.assertEqual(body["addon_version"], "19.0.1.0.0")
         self.assertTrue(body["odoo_version"].startswith("19.0"))
