@@ -21,6 +21,7 @@
         "views/api_request_log_views.xml",
         "views/api_res_users_views.xml",
         "views/api_key_issue_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -18,3 +18,4 @@ from . import api_idempotency_key
 from . import api_ir_http
 from . import api_key_issue
 from . import ir_http_inbound
+from . import res_config_settings

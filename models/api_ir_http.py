@@ -1,11 +1,12 @@
 """REST API plumbing in ir.http: the ``rest_api`` auth method (Odoo API keys + verified-key cache +
 rate limit) and problem+json for every error under /api/ (including Odoo-level 404/405/413).
 
-Verified-key cache (per process): ``sha256(key) -> (key id, user id, key name, stored hash)``, TTL 5
-min. A hit skips pbkdf2 but still runs one primary-key lookup that re-checks, in the database every
-worker shares, that the key row still exists with the same hash, is not expired, has the right
-scope and belongs to an active user. So a revoked or expired key or an archived user is refused on
-the very next request by every worker and server; the cache only saves the ~3.6 ms hash.
+Verified-key cache (per process, Odoo's own ``LRU``): ``sha256(key) -> (key id, user id, key name,
+stored hash)``. A hit skips pbkdf2 but still runs one primary-key lookup that re-checks, in the
+database every worker shares, that the key row still exists with the same hash, is not expired, has
+the right scope and belongs to an active user. So a revoked or expired key or an archived user is
+refused on the very next request by every worker and server; the cache only saves the ~3.6 ms hash,
+and needs no expiry of its own.
 """
 import hashlib
 import json
@@ -24,18 +25,18 @@ from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 from odoo.exceptions import AccessDenied, AccessError, ConcurrencyError, MissingError, UserError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools.lru import LRU
 
 from ..controllers.common import json_response, request_id
 from ..controllers.nodb import NODB_ROUTE
 from ..lib.api_errors import ApiError
 from ..lib.input_guard import InputError
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
-from ..lib.ttl_cache import TTLCache
 from .res_users_api import API_KEY_SCOPE
 
 _logger = logging.getLogger(__name__)
 
-_KEY_CACHE = TTLCache(maxsize=4096, ttl=300)
+_KEY_CACHE = LRU(4096)
 BEARER = re.compile(r"^bearer\s+(\S+)\s*$", re.IGNORECASE)
 API_PREFIX = "/api/"
 # Routes under /api/ that are not REST API calls: no request log / API state for them.
@@ -68,12 +69,12 @@ def verify_api_key(cr, token):
         row = cr.fetchone()
         if row:
             return key_id, uid, name, row
-        _KEY_CACHE.pop(digest)
+        _KEY_CACHE.pop(digest, None)
         return None
     cr.execute(_LOOKUP_SQL, (token[:INDEX_SIZE], API_KEY_SCOPE))
     for key_id, uid, name, stored, *settings in cr.fetchall():
         if KEY_CRYPT_CONTEXT.verify(token, stored):
-            _KEY_CACHE.set(digest, (key_id, uid, name, stored))
+            _KEY_CACHE[digest] = (key_id, uid, name, stored)
             return key_id, uid, name, tuple(settings)
     return None
 

@@ -35,8 +35,7 @@ class ApiRequestLog(models.Model):
 
     @api.model
     def _retention_days(self):
-        return int(self.env["ir.config_parameter"].sudo().get_param(
-            "rest_webhooks.api_log_retention_days", 30))
+        return self.env["res.config.settings"]._rw_setting("api_log_retention_days")
 
     @api.autovacuum
     def _gc_old_logs(self):

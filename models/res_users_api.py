@@ -10,12 +10,12 @@ class ResUsers(models.Model):
     api_rate_limit = fields.Integer(
         "API requests per window", default=0,
         groups="rest_webhooks.group_integration_manager",
-        help="Quota per API key and window; 0 uses the database default "
-             "(ir.config_parameter rest_webhooks.api_rate_limit, 600).")
+        help="Quota per window, shared by all API keys of the user; 0 uses the database default "
+             "(Settings › Integrations, 600).")
     api_rate_window = fields.Integer(
         "API rate window (s)", default=0,
         groups="rest_webhooks.group_integration_manager",
-        help="Window length in seconds; 0 uses rest_webhooks.api_rate_window (60).")
+        help="Window length in seconds; 0 uses the database default (Settings › Integrations, 60).")
     api_log_bodies = fields.Boolean(
         "Log API request/response bodies", default=False,
         groups="rest_webhooks.group_integration_manager",
@@ -29,7 +29,7 @@ class ResUsers(models.Model):
         if rate_limit is None:
             user = self.sudo()
             rate_limit, rate_window, log_bodies = user.api_rate_limit, user.api_rate_window, user.api_log_bodies
-        icp = self.env["ir.config_parameter"].sudo()
-        quota = rate_limit or int(icp.get_param("rest_webhooks.api_rate_limit", 600))
-        window = rate_window or int(icp.get_param("rest_webhooks.api_rate_window", 60))
+        Settings = self.env["res.config.settings"]
+        quota = rate_limit or Settings._rw_setting("api_rate_limit")
+        window = rate_window or Settings._rw_setting("api_rate_window")
         return quota, max(window, 1), bool(log_bodies)

@@ -1,4 +1,5 @@
 from . import test_health
+from . import test_settings
 from . import test_security
 from . import test_security_api
 from . import test_security_api_log

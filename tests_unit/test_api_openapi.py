@@ -1,7 +1,6 @@
 import json
 
 from lib.openapi import build_spec, openapi_path, render_html
-from lib.ttl_cache import TTLCache
 
 OPS = [
     {"path": "/api/v1/orders/<int:order_id>", "method": "GET", "operation_id": "getOrder",
@@ -36,18 +35,3 @@ def test_html_escaped_and_offline():
     assert "Read &lt;one&gt;" in page
     assert "<script" not in page
     assert "http://" not in page and "https://cdn" not in page
-
-
-def test_ttl_cache_expiry_and_lru():
-    now = [0.0]
-    cache = TTLCache(maxsize=2, ttl=10, clock=lambda: now[0])
-    cache.set("a", 1)
-    cache.set("b", 2)
-    assert cache.get("a") == 1
-    cache.set("c", 3)  # evicts least recently used: b
-    assert cache.get("b") is None and cache.get("a") == 1
-    now[0] = 10.0
-    assert cache.get("a") is None
-    cache.set("d", 4)
-    cache.pop("d")
-    assert cache.get("d") is None
