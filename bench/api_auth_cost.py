@@ -5,7 +5,7 @@
 import json
 import time
 
-from odoo.addons.rest_webhooks.models import api_ir_http
+from odoo.addons.rest_webhooks.services import api_keys
 
 N = 200
 user = env.ref("base.user_admin")  # noqa: F821 - provided by odoo shell
@@ -17,8 +17,8 @@ def run(clear):
     t0 = time.perf_counter()
     for _ in range(N):
         if clear:
-            api_ir_http._KEY_CACHE.clear()
-        assert api_ir_http.verify_api_key(cr, key)
+            api_keys.clear_cache()
+        assert api_keys.verify_api_key(cr, key)
     return (time.perf_counter() - t0) / N * 1000.0
 
 

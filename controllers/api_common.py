@@ -1,12 +1,12 @@
-"""The shared REST API layer: the ``api_route`` decorator and list pagination.
+"""REST API operations: the ``api_route`` decorator, and list pagination.
 
-``api_route`` registers the route (auth ``rest_api``, see models/api_ir_http.py) AND an operation
-descriptor in ``OPERATIONS``, from which /api/v1/openapi.json is built. Around the endpoint it
-checks the content type, parses the JSON body, applies Idempotency-Key, and on success adds the
-RateLimit headers and writes the request-log row in the request's own transaction. Errors are raised
-(``ApiError`` or Odoo exceptions) and answered as problem+json by ``ir.http._handle_error``.
+``api_route`` declares one operation: it registers the Odoo route (auth ``rest_api``) and an
+operation descriptor in ``OPERATIONS``, from which /api/v1/openapi.json is built. The route's body
+is only the operation's handler; everything around it (key, rate limit, Idempotency-Key, body
+parsing and validation, log, problem+json) is the pipeline in services/api_pipeline.py.
 """
 import re
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from odoo import http
@@ -16,111 +16,45 @@ from odoo.tools import SQL
 from ..lib import api_params
 from ..lib.api_errors import ApiError, validation_error
 from ..lib.cursor import CursorError, decode_cursor, encode_cursor
-from ..lib.idempotency import request_fingerprint, valid_key
-from ..lib.input_guard import INT32_MAX, InputError, check_path, check_query_string, loads
-from ..lib.schema_check import check
-from ..models.api_cursor import end_read_snapshot
-from ..models.api_ir_http import api_state
-from .common import json_response, request_id
+from ..lib.input_guard import INT32_MAX
+from ..services import api_pipeline
+from ..services.http import json_response
 
-MAX_BODY_BYTES = 1024 * 1024
-BODY_METHODS = ("POST", "PATCH", "PUT")
 OPERATIONS = []
 _ARG = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]\w*)>")
 
 
+@dataclass(frozen=True)
+class Operation:
+    """What the pipeline needs to know of an operation."""
+    method: str
+    request_schema: dict | None
+
+
 def api_route(path, method, *, operation_id, summary, tags, description="", parameters=(),
               request_schema=None, request_schema_name=None, responses=None, idempotent=False):
-    """Route decorator for one REST operation. ``idempotent``: honours Idempotency-Key."""
+    """Route decorator for one REST operation. ``idempotent``: a retry with the same
+    Idempotency-Key is safe (every POST/PATCH/PUT honours the header)."""
     OPERATIONS.append({
         "path": path, "method": method, "operation_id": operation_id, "summary": summary,
         "tags": list(tags), "description": description, "parameters": list(parameters),
         "request_schema": request_schema_name or request_schema, "responses": responses or {},
+        "idempotent": idempotent,
     })
+    operation = Operation(method, request_schema)
     path_args = _ARG.findall(path)
 
     def decorator(func):
         def wrapper(self, *args, **kwargs):
             # query-string arguments arrive as kwargs too: endpoints read request.httprequest.args
             path_kwargs = {k: kwargs[k] for k in path_args if k in kwargs}
-            return _run(func, self, method, request_schema, idempotent, path_kwargs)
+            return api_pipeline.run(operation, func, self, path_kwargs)
         # no functools.wraps: Odoo would inspect the inner signature and warn about query args
         wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = func.__name__, func.__qualname__, func.__doc__
         wrapper.__module__ = func.__module__
-        return http.route(path, type="http", auth="rest_api", methods=[method], csrf=False,
-                          save_session=False, readonly=False, max_content_length=MAX_BODY_BYTES)(wrapper)
+        return http.route(path, type="http", auth="rest_api", methods=[method], csrf=False, save_session=False,
+                          readonly=False, max_content_length=api_pipeline.MAX_BODY_BYTES)(wrapper)
     return decorator
-
-
-def _read_body(schema):
-    hreq = request.httprequest
-    length = hreq.content_length or 0
-    if length > MAX_BODY_BYTES:
-        raise ApiError(413, "The body is larger than %d bytes." % MAX_BODY_BYTES)
-    if not length and schema is None:
-        return None
-    mimetype = hreq.mimetype or ""
-    if mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise ApiError(415, "Send the body as application/json (got %r)." % (mimetype or "nothing"),
-                       headers={"Accept": "application/json"})
-    body = loads(hreq.get_data(cache=True))  # strict: InputError (400/422) on anything unstorable
-    if schema is not None:
-        errors = check(body, schema)
-        if errors:
-            raise validation_error(errors)
-    return body
-
-
-def _run(func, ctrl, method, schema, idempotent, path_kwargs):
-    state = api_state()
-    hreq = request.httprequest
-    # every path, query value and body goes through lib/input_guard before any handler sees it
-    check_path(hreq.environ.get("PATH_INFO", "").encode("latin-1"))
-    check_query_string(hreq.query_string)
-    body = _read_body(schema) if method in BODY_METHODS else None
-    idem_key = hreq.headers.get("Idempotency-Key") if method in BODY_METHODS else None
-    if idem_key is not None:
-        if not valid_key(idem_key):
-            raise ApiError(400, "Idempotency-Key must be 1-255 printable ASCII characters.",
-                           type_="invalid-idempotency-key")
-        if not state["idem"] or state["idem"][0] != idem_key:
-            fp = request_fingerprint(method, hreq.path, hreq.query_string.decode("latin-1"),
-                                     hreq.get_data(cache=True))
-            outcome, data = request.env["api.idempotency.key"]._claim(
-                state["user_id"], idem_key, fp, method, hreq.path)
-            if outcome == "mismatch":
-                raise ApiError(422, "This Idempotency-Key was used with a different request.",
-                               type_="idempotency-key-reuse")
-            if outcome == "running":
-                raise ApiError(409, "A request with this Idempotency-Key is still being processed.",
-                               type_="idempotency-key-in-use")
-            if outcome == "replay":
-                status, ctype, text = data
-                response = request.make_response(text, status=status, headers=[
-                    ("Content-Type", ctype), ("Idempotent-Replayed", "true")])
-                return _finish(state, response)
-            state["idem"] = (idem_key, data)
-            # The claim row was committed by another transaction AFTER this request's REPEATABLE
-            # READ snapshot was taken (the key check already read the database), so _store's UPDATE
-            # would not see it and silently change nothing. End that snapshot here (only reads so
-            # far): the business work and _store then run in a transaction that sees the claim.
-            end_read_snapshot(request.env.cr)
-    response = func(ctrl, body=body, **path_kwargs) if method in BODY_METHODS else func(ctrl, **path_kwargs)
-    if state["idem"]:
-        request.env["api.idempotency.key"]._store(
-            state["idem"][1], response.status_code, response.headers.get("Content-Type"),
-            response.get_data(as_text=True))
-    return _finish(state, response)
-
-
-def _finish(state, response):
-    for name, value in state["headers"].items():
-        response.headers[name] = value
-    response.headers["X-Request-Id"] = request_id()
-    # Technical log row, same transaction as the business work (raw INSERT, no business data).
-    request.env["api.request.log"]._insert(request.env.cr, state, response.status_code, None,
-                                           response.get_data(as_text=True) if state["log_bodies"] else None)
-    return response
 
 
 # ---------------------------------------------------------------------- listing

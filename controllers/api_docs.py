@@ -8,7 +8,7 @@ from ..lib import api_schemas
 from ..lib.openapi import build_spec, render_html
 from . import api_orders, api_partners  # noqa: F401 - make sure every operation is registered
 from .api_common import OPERATIONS
-from .common import json_response, request_id
+from ..services.http import json_response, request_id
 
 
 def _page(item_ref):

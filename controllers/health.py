@@ -5,8 +5,8 @@ from odoo.http import request
 from odoo.modules.module import get_manifest
 from odoo.release import version as odoo_version
 
-from ..models.api_ir_http import BEARER, verify_api_key
-from .common import json_response
+from ..services.api_keys import bearer_token, verify_api_key
+from ..services.http import json_response
 
 
 class HealthController(http.Controller):
@@ -37,8 +37,8 @@ class HealthController(http.Controller):
 
     @staticmethod
     def _caller_has_key():
-        match = BEARER.match(request.httprequest.headers.get("Authorization", ""))
+        token = bearer_token(request.httprequest.headers)
         try:
-            return bool(match and verify_api_key(request.env.cr, match.group(1)))
+            return bool(token and verify_api_key(request.env.cr, token))
         except (ValueError, psycopg2.Error):  # e.g. a NUL in the header: not a key
             return False

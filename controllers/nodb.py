@@ -9,9 +9,7 @@ base,rpc,web,rest_webhooks``; `make run` does) puts this catch-all in that map: 
 """
 from odoo import http
 
-from .common import problem_response
-
-NODB_ROUTE = "/api/<path:subpath>"
+from ..services.http import NODB_ROUTE, problem_response
 
 
 class ApiWithoutDatabase(http.Controller):

@@ -11,7 +11,7 @@ from odoo import fields, http
 from odoo.http import request
 
 from ..lib import inbound_signatures
-from .common import json_response, problem_response
+from ..services.http import json_response, problem_response
 
 FORM = "application/x-www-form-urlencoded"
 # request headers kept with the event (never the signatures themselves)

@@ -1,7 +1,9 @@
-"""The exception API code raises to answer with a problem document. Pure Python.
+"""Exceptions that become problem documents. Pure Python.
 
-``ir.http`` (models/api_ir_http.py) turns it into an RFC 9457 response; ``errors`` is a list of
-``{"field": ..., "message": ...}``.
+- ``ApiError`` carries an HTTP status: raised by the pipeline and the controllers (the HTTP layer).
+- ``BusinessError`` and its kinds carry none: models raise them (``Conflict``, ``NotFound``,
+  ``InvalidInput``) and the pipeline (services/api_pipeline.py) maps them to 409, 404 and 422.
+``errors`` is a list of ``{"field": ..., "message": ...}``.
 """
 
 
@@ -16,5 +18,32 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+class BusinessError(Exception):
+    type_ = None
+    title = None
+
+    def __init__(self, detail=None, *, errors=None, type_=None, title=None):
+        super().__init__(detail or "")
+        self.detail = detail
+        self.errors = list(errors or [])
+        self.type_ = type_ or self.type_
+        self.title = title or self.title
+
+
+class Conflict(BusinessError):
+    """The request conflicts with the state of a record (held reference, wrong state)."""
+    type_ = "conflict"
+
+
+class NotFound(BusinessError):
+    """No such record, or the caller may not see it."""
+
+
+class InvalidInput(BusinessError):
+    """Field-level validation errors."""
+    type_ = "validation-error"
+    title = "Validation failed"
+
+
 def validation_error(errors, detail="The request has invalid fields."):
-    return ApiError(422, detail, errors=errors, type_="validation-error", title="Validation failed")
+    return InvalidInput(detail, errors=errors)

@@ -15,7 +15,6 @@ from . import sale_order
 from . import api_rate_counter
 from . import api_request_log
 from . import api_idempotency_key
-from . import api_ir_http
+from . import ir_http
 from . import api_key_issue
-from . import ir_http_inbound
 from . import res_config_settings

@@ -3,7 +3,7 @@ import datetime
 
 from odoo import api, fields, models
 
-from .api_cursor import read_committed_cursor
+from .api_cursor import end_read_snapshot, read_committed_cursor
 
 RUNNING, DONE = "running", "done"
 # A "running" row older than this belongs to a request that died with its worker: take it over.
@@ -81,6 +81,11 @@ class ApiIdempotencyKey(models.Model):
                            (owner_pid, owner_started, rec_id))
                 return "claimed", rec_id
             return "running", None
+
+    @api.model
+    def _end_read_snapshot(self):
+        """After a claim: let the request's transaction see it (see api_cursor.end_read_snapshot)."""
+        end_read_snapshot(self.env.cr)
 
     @api.model
     def _store(self, rec_id, status, content_type, body):

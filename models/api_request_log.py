@@ -5,7 +5,7 @@ import time
 from odoo import api, fields, models
 from odoo.http import request
 
-from ..controllers.common import request_id
+from ..services.http import request_id
 
 
 class ApiRequestLog(models.Model):
@@ -43,22 +43,25 @@ class ApiRequestLog(models.Model):
         self.env.cr.execute("DELETE FROM api_request_log WHERE create_date < %s", (limit,))
 
     @api.model
-    def _insert(self, cr, state, status, error_title=None, response_body=None):
-        """Write one row with ``cr`` (the request's cursor, or a fresh one after a rollback).
+    def _insert(self, cr, call, status, error_title=None, response_body=None):
+        """Write the row of the current request with ``cr`` (the request's cursor, or a fresh one
+        after a rollback); ``call`` is its ApiCall (None when it failed before authentication).
 
         Raw INSERT: a technical row written on every call, kept cheap; bodies only when the user's
         ``api_log_bodies`` is on.
         """
         hreq = request.httprequest
-        bodies = state.get("log_bodies")
+        user_id = call.user_id if call else None
+        bodies = bool(call and call.log_bodies)
         req_body = None
         if bodies:
             try:
                 req_body = _printable(hreq.get_data(cache=True, as_text=True)[:100000]) or None
             except Exception:  # noqa: BLE001 - e.g. body too large: log without it
                 req_body = None
-        idem = state.get("idem")
-        aggregate = aggregate_key(status, state.get("user_id"), time.time())
+        idem_key = call.idempotency.key if call and call.idempotency else \
+            _printable(hreq.headers.get("Idempotency-Key", ""))[:255] or None
+        aggregate = aggregate_key(status, user_id, time.time())
         cr.execute("""
             INSERT INTO api_request_log
                 (method, path, query_string, status, duration_ms, user_id, key_name, request_id,
@@ -72,11 +75,9 @@ class ApiRequestLog(models.Model):
                    request_id = EXCLUDED.request_id
         """, (hreq.method, _printable(hreq.path[:2000]),
               _printable(hreq.query_string.decode("latin-1")[:2000]) or None, status,
-              round((time.perf_counter() - state["t0"]) * 1000.0, 3) if state.get("t0") else None,
-              state.get("user_id"), state.get("key_name"), request_id(),
-              (idem[0] if idem else _printable(hreq.headers.get("Idempotency-Key", ""))[:255] or None),
-              error_title, req_body, (response_body[:100000] if bodies and response_body else None),
-              state.get("user_id"), state.get("user_id"), aggregate))
+              call.elapsed_ms() if call else None, user_id, call.key_name if call else None, request_id(),
+              idem_key, error_title, req_body, (response_body[:100000] if bodies and response_body else None),
+              user_id, user_id, aggregate))
 
 
 def _printable(text):

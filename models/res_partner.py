@@ -8,7 +8,7 @@ import psycopg2.errors
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError
 
-from ..lib.api_errors import ApiError, validation_error
+from ..lib.api_errors import Conflict, validation_error
 from ..lib.rest_spec import rest_spec_entry
 
 # API name -> res.partner field for plain writable values.
@@ -104,8 +104,7 @@ class ResPartner(models.Model):
         uniqueness rule only: nothing of that partner is read or returned."""
         self.env.cr.execute("SELECT 1 FROM res_partner WHERE external_ref = %s", (ref,))
         if self.env.cr.fetchone():
-            raise ApiError(409, "A partner with this external_ref exists but is not accessible to you.",
-                           type_="conflict")
+            raise Conflict("A partner with this external_ref exists but is not accessible to you.")
 
     @api.model
     def _rest_create(self, vals):

@@ -6,7 +6,7 @@ payloads (``records._rest_representation()``) and the OpenAPI schema all derive 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError
 
-from ..lib.api_errors import ApiError, validation_error
+from ..lib.api_errors import Conflict, validation_error
 from ..lib.rest_spec import rest_spec_entry
 from ..lib.schema_check import parse_datetime
 
@@ -130,7 +130,7 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ REST API helpers
     @api.model
     def _rest_resolve_lines(self, lines, path="lines"):
-        """Turn API lines into ``order_line`` commands; ``ApiError`` 422 with field paths."""
+        """Turn API lines into ``order_line`` commands; ``InvalidInput`` (422) with field paths."""
         Product = self.env["product.product"]
         codes = {ln["product_code"] for ln in lines if ln.get("product_code")}
         ids = {ln["product_id"] for ln in lines if ln.get("product_id")}
@@ -190,8 +190,7 @@ class SaleOrder(models.Model):
             # order exists but lies outside this user's rules/companies.
             self.env.cr.execute("SELECT 1 FROM sale_order WHERE external_ref = %s", (ref,))
             if self.env.cr.fetchone():
-                raise ApiError(409, "An order with this external_ref exists but is not accessible to you.",
-                               type_="conflict")
+                raise Conflict("An order with this external_ref exists but is not accessible to you.")
         partner = self.env["res.partner"]._rest_partner_for_order(body)
         vals = self._rest_order_vals(body)
         vals["partner_id"] = partner.id
@@ -211,7 +210,7 @@ class SaleOrder(models.Model):
         """PATCH of a draft order: references, note, validity, lines (replaced when given)."""
         self.ensure_one()
         if self.state not in ("draft", "sent"):
-            raise ApiError(409, "Only quotations (state draft or sent) can be modified; this order is %s."
+            raise Conflict("Only quotations (state draft or sent) can be modified; this order is %s."
                            % self.state, type_="invalid-state")
         vals = self._rest_order_vals(body)
         if "lines" in body:

@@ -1,16 +1,20 @@
-"""Small HTTP helpers shared by every controller: JSON and problem+json responses, request ids.
+"""Request-level HTTP helpers: JSON and problem+json responses, the request id.
 
-Controllers stay thin: parse the request, call a model/service, answer with these helpers.
+Used by the controllers and by the ir.http overrides alike (controllers -> services/models -> lib),
+so neither imports the other.
 """
-import json
 import re
 import uuid
 
 from odoo.http import request
 
+from ..lib import json_text
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
 
 REQUEST_ID_HEADER = "X-Request-Id"
+API_PREFIX = "/api/"
+# The catch-all of controllers/nodb.py: only in Odoo's no-database routing map (models/ir_http.py).
+NODB_ROUTE = "/api/<path:subpath>"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
@@ -24,15 +28,11 @@ def request_id():
     return rid
 
 
-def _dumps(data):
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
 def json_response(data, status=200, headers=None, content_type="application/json"):
     hdrs = [("Content-Type", content_type), (REQUEST_ID_HEADER, request_id()),
             ("Cache-Control", "no-store")]
     hdrs += list((headers or {}).items())
-    return request.make_response(_dumps(data), headers=hdrs, status=status)
+    return request.make_response(json_text.dumps(data), headers=hdrs, status=status)
 
 
 def problem_response(status, detail=None, headers=None, **kwargs):

@@ -1,0 +1,50 @@
+"""The REST API call in progress: one typed object the pipeline steps fill in, in order.
+
+It lives on the request (``request._rw_call``), so it survives Odoo's retries of the request after
+a serialization failure: a retried request is not counted twice against the rate limit and keeps its
+Idempotency-Key claim.
+"""
+import time
+from dataclasses import dataclass, field
+
+from odoo.http import request
+
+
+@dataclass
+class IdempotencyClaim:
+    key: str          # the client's Idempotency-Key
+    record_id: int    # its api.idempotency.key row, claimed for this request
+
+
+@dataclass
+class ApiCall:
+    started: float = field(default_factory=time.perf_counter)
+    # authenticate
+    user_id: int | None = None
+    key_id: int | None = None
+    key_name: str | None = None
+    # the user's API settings, read with the key: (rate limit, rate window, log bodies)
+    user_settings: tuple = ()
+    # rate-limit
+    rate_checked: bool = False
+    rate_limited: bool = False
+    rate_headers: dict = field(default_factory=dict)
+    log_bodies: bool = False
+    # claim the Idempotency-Key
+    idempotency: IdempotencyClaim | None = None
+
+    def elapsed_ms(self):
+        return round((time.perf_counter() - self.started) * 1000.0, 3)
+
+
+def current_call():
+    """The call of the current request, created on first use."""
+    call = getattr(request, "_rw_call", None)
+    if call is None:
+        call = request._rw_call = ApiCall()
+    return call
+
+
+def existing_call():
+    """The call of the current request, or None when the pipeline never started (e.g. a 404)."""
+    return getattr(request, "_rw_call", None) if request else None

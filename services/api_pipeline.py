@@ -1,0 +1,260 @@
+"""The REST API request pipeline. Every call to an ``api_route`` operation runs these steps, in order:
+
+1. ``authenticate``        Bearer API key -> the key's user (ir.http auth method ``rest_api``)
+2. ``authorize``           the user is in "REST API: user"
+3. ``rate_limit``          one count per call in the user's sliding window (429 past the quota)
+   -- Odoo dispatches the route; its wrapper calls ``run`` --
+4. ``check_input``         path and query values are storable (lib/input_guard)
+5. ``claim_idempotency``   Idempotency-Key: claim it, or replay the stored response (409/422 on misuse)
+6. ``parse_body``          strict JSON, validated against the operation's published schema
+7. the operation's handler (ORM as the caller, no sudo)
+8. ``store_response``      the response of a claimed key, in the request's transaction
+9. ``finish``              RateLimit and X-Request-Id headers, the request-log row
+
+Steps 1-3 run in Odoo's authentication, before the route; a failure anywhere is answered by
+``error_response`` (problem+json, claim released, log row in its own transaction). The state of the
+call travels in one ``ApiCall`` (services/api_call.py).
+"""
+import logging
+
+import psycopg2
+import psycopg2.errors
+import werkzeug.exceptions
+from psycopg2.pool import PoolError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from odoo.exceptions import AccessDenied, AccessError, ConcurrencyError, MissingError, UserError
+from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from ..lib.api_errors import ApiError, BusinessError, Conflict, NotFound, validation_error
+from ..lib.idempotency import request_fingerprint, valid_key
+from ..lib.input_guard import InputError, check_path, check_query_string, loads
+from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
+from ..lib.schema_check import check
+from .api_call import IdempotencyClaim, current_call, existing_call
+from .api_keys import bearer_token, verify_api_key
+from .http import API_PREFIX, json_response, request_id
+
+_logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+BODY_METHODS = ("POST", "PATCH", "PUT")
+# Routes under /api/ that are not REST API operations: their errors are answered but not logged.
+_NOT_LOGGED = ("/api/v1/webhooks/", "/api/v1/health")
+UNAVAILABLE = ApiError(503, "The database is temporarily unavailable; retry shortly.",
+                       type_="service-unavailable", headers={"Retry-After": "1"})
+
+
+class ApiErrorHTTP(HTTPException):
+    """Carries an ApiError through Odoo's authentication wrapper (which lets only HTTP errors pass)."""
+
+    def __init__(self, api_error):
+        super().__init__(api_error.detail)
+        self.api_error = api_error
+        self.code = api_error.status
+
+
+# ---------------------------------------------------------------------- 1-3: ir.http auth 'rest_api'
+def authenticate():
+    call = current_call()
+    if call.user_id is None:
+        token = bearer_token(request.httprequest.headers)
+        if not token:
+            raise werkzeug.exceptions.Unauthorized("Missing API key: send 'Authorization: Bearer <key>'.")
+        found = verify_api_key(request.env.cr, token)
+        if not found:
+            raise werkzeug.exceptions.Unauthorized("Invalid, expired or revoked API key.")
+        call.key_id, call.user_id, call.key_name, call.user_settings = found
+    request.update_env(user=call.user_id)
+    request.session.can_save = False  # stateless
+    authorize(call)
+    rate_limit(call)
+
+
+def authorize(call):
+    if not request.env.user.has_group("rest_webhooks.group_api_user"):
+        raise werkzeug.exceptions.Forbidden("This user may not use the REST API (group 'REST API: user').")
+    # Odoo's multi-company record rules on partners and products use
+    # ('company_id', 'parent_of', company_ids), which reads res.company.parent_path; left to itself
+    # that read loads every column of the user's companies on each request (the cache is per
+    # request). Load just that column: a cache warm-up, nothing is returned to the client.
+    request.env.companies.sudo().fetch(["parent_path"])
+
+
+def rate_limit(call):
+    """Count the call once (not again when Odoo retries the request) and refuse it past the quota."""
+    if not call.rate_checked:
+        quota, window, call.log_bodies = request.env.user._api_settings(*call.user_settings)
+        allowed, call.rate_headers = request.env["api.rate.counter"]._hit(call.user_id, quota, window)
+        call.rate_checked, call.rate_limited = True, not allowed
+    if call.rate_limited:
+        raise ApiErrorHTTP(ApiError(429, "Rate limit exceeded for this user; retry later.", type_="rate-limited"))
+
+
+# ---------------------------------------------------------------------- 4-9: the route wrapper
+def run(operation, handler, controller, path_kwargs):
+    """Steps 4-9 for ``operation`` (controllers/api_common.py) around its ``handler``."""
+    call = current_call()
+    check_input()
+    replayed = claim_idempotency(call, operation)
+    if replayed is not None:
+        return finish(call, replayed)
+    if operation.method in BODY_METHODS:
+        response = handler(controller, body=parse_body(operation), **path_kwargs)
+    else:
+        response = handler(controller, **path_kwargs)
+    store_response(call, response)
+    return finish(call, response)
+
+
+def check_input():
+    hreq = request.httprequest
+    check_path(hreq.environ.get("PATH_INFO", "").encode("latin-1"))
+    check_query_string(hreq.query_string)
+
+
+def claim_idempotency(call, operation):
+    """Claim the request's Idempotency-Key; returns the stored response to replay, or None."""
+    hreq = request.httprequest
+    key = hreq.headers.get("Idempotency-Key") if operation.method in BODY_METHODS else None
+    if key is None or (call.idempotency and call.idempotency.key == key):
+        return None  # no key, or already claimed by this request before Odoo retried it
+    if not valid_key(key):
+        raise ApiError(400, "Idempotency-Key must be 1-255 printable ASCII characters.",
+                       type_="invalid-idempotency-key")
+    fingerprint = request_fingerprint(hreq.method, hreq.path, hreq.query_string.decode("latin-1"),
+                                      hreq.get_data(cache=True))
+    Keys = request.env["api.idempotency.key"]
+    outcome, data = Keys._claim(call.user_id, key, fingerprint, hreq.method, hreq.path)
+    if outcome == "mismatch":
+        raise ApiError(422, "This Idempotency-Key was used with a different request.", type_="idempotency-key-reuse")
+    if outcome == "running":
+        raise ApiError(409, "A request with this Idempotency-Key is still being processed.",
+                       type_="idempotency-key-in-use")
+    if outcome == "replay":
+        status, content_type, text = data
+        return request.make_response(text, status=status, headers=[
+            ("Content-Type", content_type), ("Idempotent-Replayed", "true")])
+    call.idempotency = IdempotencyClaim(key, data)
+    # The claim was committed by another transaction AFTER this request's REPEATABLE READ snapshot
+    # was taken (the key check already read the database): end that snapshot (only reads so far) so
+    # the handler and store_response run in a transaction that sees the claim.
+    Keys._end_read_snapshot()
+    return None
+
+
+def parse_body(operation):
+    """The JSON body, strictly decoded (lib/input_guard) and valid against the operation's schema."""
+    hreq = request.httprequest
+    length = hreq.content_length or 0
+    if length > MAX_BODY_BYTES:
+        raise ApiError(413, "The body is larger than %d bytes." % MAX_BODY_BYTES)
+    if not length and operation.request_schema is None:
+        return None
+    mimetype = hreq.mimetype or ""
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise ApiError(415, "Send the body as application/json (got %r)." % (mimetype or "nothing"),
+                       headers={"Accept": "application/json"})
+    body = loads(hreq.get_data(cache=True))
+    if operation.request_schema is not None:
+        errors = check(body, operation.request_schema)
+        if errors:
+            raise validation_error(errors)
+    return body
+
+
+def store_response(call, response):
+    if call.idempotency:
+        request.env["api.idempotency.key"]._store(
+            call.idempotency.record_id, response.status_code, response.headers.get("Content-Type"),
+            response.get_data(as_text=True))
+
+
+def finish(call, response):
+    for name, value in call.rate_headers.items():
+        response.headers[name] = value
+    response.headers["X-Request-Id"] = request_id()
+    # technical log row, in the same transaction as the business work
+    request.env["api.request.log"]._insert(request.env.cr, call, response.status_code, None,
+                                           response.get_data(as_text=True) if call.log_bodies else None)
+    return response
+
+
+# ---------------------------------------------------------------------- errors (ir.http._handle_error)
+def is_api_request():
+    return bool(request) and request.httprequest.path.startswith(API_PREFIX)
+
+
+def exception_to_problem(exc):
+    """``(status, problem fields, extra headers)`` for any exception."""
+    if isinstance(exc, ApiErrorHTTP):
+        exc = exc.api_error
+    if isinstance(exc, ApiError):
+        return exc.status, dict(detail=exc.detail, errors=exc.errors, type_=exc.type_, title=exc.title), \
+            dict(exc.headers)
+    if isinstance(exc, InputError):
+        malformed = exc.status == 400
+        return exc.status, dict(
+            detail=exc.message if exc.field is None else "%s: %s" % (exc.field, exc.message),
+            errors=[{"field": exc.field, "message": exc.message}] if exc.field else None,
+            type_="malformed-request" if malformed else "validation-error",
+            title="Malformed request" if malformed else "Validation failed"), {}
+    if isinstance(exc, BusinessError):
+        status = 409 if isinstance(exc, Conflict) else 404 if isinstance(exc, NotFound) else 422
+        return status, dict(detail=exc.detail, errors=exc.errors, type_=exc.type_, title=exc.title), {}
+    if isinstance(exc, HTTPException) and exc.code:
+        headers = {}
+        if exc.code == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            headers["Allow"] = ", ".join(exc.valid_methods)
+        return exc.code, dict(detail=exc.description), headers
+    if isinstance(exc, AccessDenied):
+        return 401, dict(detail="Authentication failed."), {"WWW-Authenticate": 'Bearer realm="api"'}
+    if isinstance(exc, AccessError):
+        return 403, dict(detail=str(exc.args[0]) if exc.args else None, type_="access-denied"), {}
+    if isinstance(exc, MissingError):
+        return 404, dict(detail=str(exc.args[0]) if exc.args else None), {}
+    if isinstance(exc, UserError):  # includes ValidationError
+        return 422, dict(detail=str(exc.args[0]) if exc.args else None, type_="business-rule",
+                         title="Business rule violated"), {}
+    if isinstance(exc, (PoolError, psycopg2.OperationalError, psycopg2.InterfaceError)) and \
+            not isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+        # the database is unreachable or every connection is busy: temporary, say so and when to retry
+        return exception_to_problem(UNAVAILABLE)
+    if isinstance(exc, (ConcurrencyError, psycopg2.errors.SerializationFailure,
+                        psycopg2.errors.LockNotAvailable, psycopg2.errors.DeadlockDetected)):
+        return 409, dict(detail="The record was modified concurrently; retry the request.",
+                         type_="concurrent-update"), {}
+    return 500, dict(detail="Internal error; quote the request id when reporting it."), {}
+
+
+def error_response(exc):
+    """The problem+json answer to a failed /api/ request; releases its Idempotency-Key claim and
+    logs it (a REST operation's, in its own transaction: the request's was rolled back)."""
+    status, fields, headers = exception_to_problem(exc)
+    if status >= 500:
+        _logger.error("REST API request %s failed", request_id(), exc_info=exc)
+    call = existing_call()
+    headers = {**(call.rate_headers if call else {}), **headers}
+    doc = problem(status, fields.get("detail"), title=fields.get("title"), type_=fields.get("type_"),
+                  errors=fields.get("errors"), request_id=request_id())
+    response = json_response(doc, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+    # Unrouted requests (no matching /api route: 404/405) run on a read-only cursor before any key
+    # is checked; they are answered but not logged.
+    path = request.httprequest.path
+    if not path.startswith(_NOT_LOGGED) and not request.env.cr.readonly:
+        try:
+            _record_failure(call, response, doc)
+        except Exception:  # noqa: BLE001 - logging must never turn an answer into a crash
+            _logger.exception("could not record failed REST API request %s", request_id())
+    return response
+
+
+def _record_failure(call, response, doc):
+    env = request.env
+    if call and call.idempotency:
+        env["api.idempotency.key"]._release(call.idempotency.record_id)
+    with env.registry.cursor() as cr:
+        env["api.request.log"]._insert(cr, call, response.status_code, doc.get("title"), response.get_data(as_text=True))
