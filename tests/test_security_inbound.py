@@ -264,11 +264,18 @@ class TestInboundSecurity(HttpCase):
         self.assertEqual(order.state, "draft")
 
     def test_manager_signed_event_cannot_confirm_an_order_of_another_company(self):
-        """The review's reproduction, over HTTP: the manager configures a source, types its secret and
-        signs an event for an order of a company they do not belong to. The handler runs as the
-        dedicated user in the manager's company: the order is not found and stays a draft."""
+        """The review's reproduction: the manager configures a source of the other company running as
+        the administrator, types its secret and signs (over HTTP) an event for an order of that
+        company. The configuration is refused; what the manager can configure runs as the dedicated
+        user in the manager's company: the order is not found and stays a draft."""
         foreign = self.make_order(company=self.other)
+        with self.assertRaises(AccessError):
+            make_source(self.as_manager(), "github", "manager-typed-secret", company_id=self.other.id,
+                        run_as_user_id=self.admin.id)
         source = make_source(self.as_manager(), "github", "manager-typed-secret")
+        for vals in ({"run_as_user_id": self.admin.id}, {"company_id": self.other.id}):
+            with self.assertRaises(AccessError, msg=vals):
+                source.write(vals)
         body = payment_body(foreign.name, amount=100.0, currency=foreign.currency_id.name)
         res = self.post(source, body, signed_headers("github", "manager-typed-secret", body))
         self.assertEqual(res.json()["status"], "accepted")
