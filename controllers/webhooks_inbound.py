@@ -2,7 +2,8 @@
 
 Order of checks (nothing is parsed or stored before the signature is verified on the raw body):
 unknown/inactive slug 404 -> body above the source's limit 413 -> signature (constant time, secrets
-of the rotation, timestamp tolerance) 401 -> JSON 400 -> event id 400 -> store (dedupe) 200.
+of the rotation, timestamp tolerance) 401 -> JSON 400 -> event id 400 -> store (dedupe on the event
+id, and with the source's replay window on, on the body's SHA-256) 200.
 Processing happens after the commit, in the cron (see models/webhook_event.py).
 """
 import json
@@ -40,8 +41,9 @@ class WebhooksInbound(http.Controller):
             return problem_response(413, "The body exceeds the limit of %d bytes." % limit)
 
         headers = httprequest.headers
+        now = fields.Datetime.now()
         try:
-            source.verify(body, headers, fields.Datetime.now())
+            source.verify(body, headers, now)
         except inbound_signatures.SignatureError as exc:
             return problem_response(401, "Invalid webhook signature: %s." % exc,
                                     type_="invalid-signature")
@@ -62,7 +64,8 @@ class WebhooksInbound(http.Controller):
         # later runs as the source's run-as user.
         _record_id, created = request.env["webhook.event"].sudo()._store(
             source.id, event_id, inbound_signatures.event_type(headers, payload),
-            body.decode("utf-8") if httprequest.mimetype != FORM else json.dumps(payload), kept)
+            body.decode("utf-8") if httprequest.mimetype != FORM else json.dumps(payload), kept,
+            body_hash=source.body_hash(body), replay_cutoff=source.replay_cutoff(now))
         return json_response({
             "status": "accepted" if created else "duplicate",
             "event_id": event_id,

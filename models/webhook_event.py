@@ -1,7 +1,9 @@
 """webhook.event: one verified inbound event, stored once per (source, event id), processed once.
 
-Flow: the controller stores the event with ``INSERT ... ON CONFLICT (source_id, event_id) DO
-NOTHING`` (the unique constraint in PostgreSQL is the dedupe, whatever the number of workers) and
+Flow: the controller stores the event with ``INSERT ... ON CONFLICT DO NOTHING`` (the unique
+constraint on (source, event id) in PostgreSQL is the dedupe, whatever the number of workers; with a
+source's replay window on, a second unique index on (source, body hash) refuses the same signed body
+under another event id) and
 wakes the processing cron, which runs after the request's commit. Why a cron rather than inline
 processing: the sender gets its 200 within milliseconds whatever the handler costs (providers time
 out after a few seconds and then retry), a handler error never turns into a non-2xx (which would
@@ -14,7 +16,7 @@ import json
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -56,37 +58,65 @@ class WebhookEvent(models.Model):
     processed_at = fields.Datetime(readonly=True)
     result = fields.Char(readonly=True)
     error = fields.Text(readonly=True)
+    body_hash = fields.Char("Body SHA-256", readonly=True, copy=False,
+                            help="Kept while the source's replay window is on: the same signed body is "
+                                 "not accepted again under another event id.")
 
     _source_event_uniq = models.Constraint(
         "UNIQUE(source_id, event_id)", "This event was already received from this source.")
+    # Only events stored with a replay window carry a hash; a hash older than the window is cleared
+    # when the same body comes again (see _store), so the index only ever refuses replays.
+    _source_body_hash_uniq = models.UniqueIndex(
+        "(source_id, body_hash) WHERE body_hash IS NOT NULL",
+        "This body was already received from this source.")
 
     # ------------------------------------------------------------------ storing (controller)
     @api.model
-    def _store(self, source_id, event_id, event_type, payload_text, headers):
-        """Insert the event unless (source, event id) exists; return (id or None, created: bool).
+    def _store(self, source_id, event_id, event_type, payload_text, headers, body_hash=None,
+               replay_cutoff=None):
+        """Insert the event unless (source, event id) exists, or, when ``body_hash`` is given (the
+        source's replay window is on), unless the same body was received from the source since
+        ``replay_cutoff``; return (id or None, created: bool).
 
-        Runs in the request's transaction (REPEATABLE READ): when a concurrent request inserted the
-        same event and committed after our snapshot, PostgreSQL raises a serialization failure and
-        Odoo re-runs the whole request, which then sees the row and answers "duplicate"; when the
-        other request has not committed yet, the INSERT waits for it. No duplicate either way.
+        One INSERT on the hot path. Runs in the request's transaction (REPEATABLE READ): when a
+        concurrent request inserted the same event (or body) and committed after our snapshot,
+        PostgreSQL raises a serialization failure and Odoo re-runs the whole request, which then
+        sees the row and answers "duplicate"; when the other request has not committed yet, the
+        INSERT waits for it. No duplicate either way: both keys are unique indexes, and
+        ``ON CONFLICT DO NOTHING`` (no target) covers both.
         """
         now = fields.Datetime.now()
-        self.env.cr.execute(SQL("""
-            INSERT INTO webhook_event (source_id, event_id, event_type, payload, headers, received_at,
-                                       state, attempts, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, %s, 'received', 0, %s, %s)
-            ON CONFLICT (source_id, event_id) DO NOTHING
-            RETURNING id
-        """, source_id, event_id, event_type, payload_text, json.dumps(headers), now, now, now),
-            log_exceptions=False)  # an expected serialization failure is retried, not an error
-        row = self.env.cr.fetchone()
-        if row:
-            self._wake_processor()
-            return row[0], True
-        self.env.cr.execute(SQL("SELECT id FROM webhook_event WHERE source_id = %s AND event_id = %s",
-                                source_id, event_id))
-        row = self.env.cr.fetchone()
-        return (row and row[0]), False
+        for attempt in range(2):
+            self.env.cr.execute(SQL("""
+                INSERT INTO webhook_event (source_id, event_id, event_type, payload, headers, received_at,
+                                           state, attempts, body_hash, create_date, write_date)
+                VALUES (%s, %s, %s, %s, %s, %s, 'received', 0, %s, %s, %s)
+                ON CONFLICT DO NOTHING
+                RETURNING id
+            """, source_id, event_id, event_type, payload_text, json.dumps(headers), now, body_hash,
+                now, now), log_exceptions=False)  # an expected serialization failure is retried, not an error
+            row = self.env.cr.fetchone()
+            if row:
+                self._wake_processor()
+                return row[0], True
+            if not body_hash:
+                self.env.cr.execute(SQL("SELECT id FROM webhook_event WHERE source_id = %s AND event_id = %s",
+                                        source_id, event_id))
+                row = self.env.cr.fetchone()
+                return (row and row[0]), False
+            # the same event id (first), else the same body
+            self.env.cr.execute(SQL("""
+                SELECT id, event_id = %s, received_at FROM webhook_event
+                 WHERE source_id = %s AND (event_id = %s OR body_hash = %s)
+                 ORDER BY event_id = %s DESC LIMIT 1
+            """, event_id, source_id, event_id, body_hash, event_id))
+            row = self.env.cr.fetchone()
+            if not row or row[1] or not replay_cutoff or row[2] >= replay_cutoff or attempt:
+                return (row and row[0]), False
+            # same body, received before the window: it no longer counts; free its hash and insert
+            self.env.cr.execute(SQL("UPDATE webhook_event SET body_hash = NULL WHERE id = %s", row[0]),
+                                log_exceptions=False)
+        return None, False  # not reached: the second attempt inserts or returns above
 
     @api.model
     def _wake_processor(self):
@@ -139,13 +169,12 @@ class WebhookEvent(models.Model):
         return events
 
     def _run_as_env(self):
-        """The environment of the source's run-as user, in the source's company (no superuser)."""
+        """The environment of the source's run-as user, in the source's company (no superuser); the
+        user belongs to that company (checked by the source and again before running)."""
         source = self.source_id
         user = source.run_as_user_id
-        companies = user.sudo().company_ids  # technical read of the user's allowed companies
-        company = source.company_id if source.company_id in companies else user.sudo().company_id
         return self.env(user=user.id, su=False, context=dict(
-            self.env.context, allowed_company_ids=[company.id], tz=user.sudo().tz or "UTC"))
+            self.env.context, allowed_company_ids=[source.company_id.id], tz=user.sudo().tz or "UTC"))
 
     def _process(self):
         """Run the source's handler on this event as the run-as user; record the outcome.
@@ -160,6 +189,12 @@ class WebhookEvent(models.Model):
             if source.handler_type == "none":  # store only: nothing to run, nothing to roll back
                 state, message = "processed", "stored only"
             else:
+                # Defensive: a source written by SQL, or before an upgrade, may name a run-as user
+                # (an administrator...) or a server action that the source's rules refuse today.
+                # Such an event does not run; it fails with the reason (reprocess once fixed).
+                problem = source._handler_problem()
+                if problem:
+                    raise UserError(self.env._("Not run: %s", problem))
                 with self.env.cr.savepoint():
                     payload = json.loads(event.payload or "null")
                     state, message = event._run_handler(payload)
@@ -187,12 +222,12 @@ class WebhookEvent(models.Model):
             return "processed", "server action %s ran" % action.sudo().name
         handler = get_handler(source.handler_code)
         if not handler:
-            raise UserError(_("Unknown Python handler %s", source.handler_code))
+            raise UserError(self.env._("Unknown Python handler %s", source.handler_code))
         info = {"id": self.id, "event_id": self.event_id, "event_type": self.event_type,
                 "source": source.name, "headers": json.loads(self.headers or "{}")}
         state, message = handler(env, payload, info)
         if state not in ("processed", "ignored"):
-            raise UserError(_("Handler returned an invalid state %s", state))
+            raise UserError(self.env._("Handler returned an invalid state %s", state))
         return state, message
 
     # ------------------------------------------------------------------ UI
@@ -200,8 +235,8 @@ class WebhookEvent(models.Model):
         """Process failed or ignored events again, now (as the source's run-as user)."""
         events = self._claim(len(self.ids) or 1, states=("failed", "ignored"), ids=self.ids)
         if not events:
-            raise UserError(_("Only failed or ignored events that no one else is processing can be "
-                              "reprocessed."))
+            raise UserError(self.env._("Only failed or ignored events that no one else is processing can "
+                                       "be reprocessed."))
         for event in events:
             event._process()
         return True

@@ -75,27 +75,32 @@ def _payment_facts(env, payload):
 
 @register_handler("sale_payment_succeeded", "Payment succeeded: confirm the sale order")
 def sale_payment_succeeded(env, payload, event):
+    """Confirm the order a payment is for, when the payment covers it: the event must state the
+    amount paid (an event without one confirms nothing), in the order's currency when it gives one."""
     facts = _payment_facts(env, payload)
     if facts is None:
-        return "ignored", "event type %r is not a payment success" % (
-            payload.get("type") if isinstance(payload, dict) else None)
+        return "ignored", env._("event type %r is not a payment success",
+                                payload.get("type") if isinstance(payload, dict) else None)
     reference, amount, currency_code = facts
     if not reference:
-        raise UserError("the payment event carries no order reference")
+        raise UserError(env._("the payment event carries no order reference"))
     order = env["sale.order"].search([("name", "=", str(reference))], limit=1)
     if not order:
-        raise UserError("no sale order with reference %s" % reference)
+        raise UserError(env._("no sale order with reference %s", reference))
     if order.state == "sale":
-        return "ignored", "sale order %s is already confirmed" % order.name
+        return "ignored", env._("sale order %s is already confirmed", order.name)
     if order.state == "cancel":
-        raise UserError("sale order %s is cancelled" % order.name)
+        raise UserError(env._("sale order %s is cancelled", order.name))
+    if amount is None:
+        raise UserError(env._("the payment event for sale order %s carries no amount: the order is not "
+                              "confirmed without the amount paid", order.name))
     if currency_code and currency_code.upper() != order.currency_id.name:
-        raise UserError("payment currency %s differs from the order currency %s"
-                        % (currency_code, order.currency_id.name))
-    if amount is not None and float_compare(
-            amount, order.amount_total, precision_rounding=order.currency_id.rounding) < 0:
-        raise UserError("amount paid %s is less than the order total %s" % (amount, order.amount_total))
+        raise UserError(env._("payment currency %(paid)s differs from the order currency %(order)s",
+                              paid=currency_code, order=order.currency_id.name))
+    if float_compare(amount, order.amount_total, precision_rounding=order.currency_id.rounding) < 0:
+        raise UserError(env._("amount paid %(paid)s is less than the order total %(total)s",
+                              paid=amount, total=order.amount_total))
     order.action_confirm()
-    order.message_post(body="Confirmed by inbound webhook event %s from %s." % (
-        event["event_id"], event["source"]))
-    return "processed", "sale order %s confirmed" % order.name
+    order.message_post(body=env._("Confirmed by inbound webhook event %(event)s from %(sender)s.",
+                                  event=event["event_id"], sender=event["source"]))
+    return "processed", env._("sale order %s confirmed", order.name)

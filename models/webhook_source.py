@@ -9,7 +9,7 @@ import uuid
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from ..lib import inbound_signatures, standard_webhooks
@@ -21,7 +21,32 @@ DEFAULT_MAX_BODY = 1024 * 1024  # 1 MiB
 URL_PREFIX = "/api/v1/webhooks/"
 # SourceConfig's fields after id, in order: what checking and storing a delivery reads
 _REQUEST_COLUMNS = ["scheme", "secret", "previous_secret", "previous_secret_expires_at", "tolerance",
-                    "hmac_header", "hmac_encoding", "max_body_bytes", "event_id_source", "event_id_name"]
+                    "hmac_header", "hmac_encoding", "max_body_bytes", "event_id_source", "event_id_name",
+                    "replay_window_days"]
+
+# Who the handler runs as, and what it runs, decide what a signed event can do: only holders of this
+# group (implied by Settings administrator) choose them; others get the defaults below.
+HANDLER_ADMIN_GROUP = "rest_webhooks.group_inbound_handler_admin"
+HANDLER_FIELDS = ("run_as_user_id", "handler_type", "handler_code", "server_action_id")
+DEFAULT_RUN_AS = "rest_webhooks.user_inbound_webhooks"
+DEFAULT_HANDLER_TYPE = "python"
+DEFAULT_HANDLER_CODE = "sale_payment_succeeded"
+# A run-as user is the default user or a member of the runner group, and never one of these.
+RUNNER_GROUP = "rest_webhooks.group_inbound_webhook_runner"
+PRIVILEGED_GROUPS = ("base.group_system", "base.group_erp_manager", "rest_webhooks.group_integration_manager")
+# Server action types known not to evaluate Python (besides 'equation' values, checked apart); any
+# other type (Execute Code, or one unknown here) counts as running code, which Odoo lets only
+# Settings administrators write (ir.actions.server: access and the 'code' field are base.group_system).
+NO_PYTHON_ACTION_STATES = {"object_write", "object_create", "object_copy", "webhook", "multi",
+                           "rw_webhook", "mail_post", "followers", "remove_followers", "next_activity", "sms"}
+
+
+def _action_runs_python(action):
+    return action.state not in NO_PYTHON_ACTION_STATES or action.evaluation_type == "equation"
+
+
+def _may_write_code(user):
+    return bool(user) and (user._is_superuser() or user._is_system())
 
 
 class WebhookSource(models.Model):
@@ -46,6 +71,13 @@ class WebhookSource(models.Model):
     hmac_header = fields.Char("Signature header", default=inbound_signatures.DEFAULT_HMAC_HEADER)
     hmac_encoding = fields.Selection([("hex", "Hex"), ("base64", "Base64")], default="hex",
                                      string="Signature encoding")
+    replay_window_days = fields.Integer(
+        "Replay window (days)", default=0,
+        help="Shopify, GitHub and generic HMAC sign the body but no timestamp, and their event id is an "
+             "unsigned header: a captured request could be sent again under a new event id. With a "
+             "window of N days, a body identical to one received from this source in the last N days "
+             "is answered 'duplicate' and not processed, whatever its event id. 0 = off. Leave it off "
+             "if the sender may send two different events with byte-identical bodies.")
     tolerance = fields.Integer("Timestamp tolerance (s)", default=inbound_signatures.DEFAULT_TOLERANCE,
                                help="For schemes that sign a timestamp (Standard Webhooks, Stripe): "
                                     "requests signed further from now are refused (replay protection).")
@@ -82,15 +114,19 @@ class WebhookSource(models.Model):
         ("none", "Store only"),
     ], required=True, default="python")
     handler_code = fields.Selection(selection=lambda self: handler_selection(), string="Python handler",
-                                    default="sale_payment_succeeded")
+                                    default=DEFAULT_HANDLER_CODE)
     server_action_id = fields.Many2one(
-        "ir.actions.server", ondelete="restrict",
-        help="Runs with active_model 'webhook.event', active_id the event, and the decoded payload in "
-             "the context key 'webhook_payload'.")
+        "ir.actions.server", ondelete="restrict", domain=[("model_id.model", "=", "webhook.event")],
+        help="A server action on 'Inbound webhook event': it runs with active_id the event and the "
+             "decoded payload in the context key 'webhook_payload'.")
     run_as_user_id = fields.Many2one(
         "res.users", string="Run as", required=True, ondelete="restrict",
-        default=lambda self: self.env.ref("rest_webhooks.user_inbound_webhooks", raise_if_not_found=False),
-        help="The handler runs with this user's rights (never the superuser).")
+        default=lambda self: self.env.ref(DEFAULT_RUN_AS, raise_if_not_found=False),
+        domain=lambda self: self._run_as_user_domain(),
+        help="The handler runs with this user's rights: the 'Inbound Webhooks' user, or a user of the "
+             "technical group 'Inbound webhooks: run-as' who is no administrator and no integration "
+             "manager, in the source's company.")
+    can_edit_handler = fields.Boolean(compute="_compute_can_edit_handler")
 
     event_ids = fields.One2many("webhook.event", "source_id")
     event_count = fields.Integer(compute="_compute_counts")
@@ -105,6 +141,26 @@ class WebhookSource(models.Model):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
         for source in self:
             source.url = base + URL_PREFIX + (source.slug or "") if source.slug else False
+
+    @api.depends_context("uid")
+    def _compute_can_edit_handler(self):
+        allowed = self.env.su or self.env.user.has_group(HANDLER_ADMIN_GROUP)
+        for source in self:
+            source.can_edit_handler = allowed
+
+    @api.model
+    def _run_as_user_domain(self):
+        """The users offered as run-as user: those `_run_as_user_problem` accepts, in the source's
+        company. Computed on the server (with each view) because the rule reads groups that the
+        person configuring the source may not be allowed to search on."""
+        default = self.env.ref(DEFAULT_RUN_AS, raise_if_not_found=False)
+        runner = self.env.ref(RUNNER_GROUP, raise_if_not_found=False)
+        # technical read: which users are dedicated run-as users is not the viewer's business
+        candidates = self.env["res.users"].sudo().search([
+            ("share", "=", False), "|", ("id", "=", default.id if default else 0),
+            ("all_group_ids", "in", runner.ids)])
+        allowed = candidates.filtered(lambda user: not self._run_as_user_problem(user))
+        return "[('id', 'in', %r), ('company_ids', 'in', [company_id])]" % allowed.ids
 
     def _compute_secret_input(self):
         for source in self:
@@ -148,6 +204,50 @@ class WebhookSource(models.Model):
             source.failed_count = counts.get("failed", 0)
             source.pending_count = counts.get("received", 0)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            # what each new source will hold, context defaults included (default_run_as_user_id=...)
+            defaults = self.default_get(["company_id", *HANDLER_FIELDS])
+            for vals in vals_list:
+                self._check_configuration_rights({**defaults, **vals}, self._handler_defaults())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            for source in self:
+                self._check_configuration_rights(vals, {name: self._field_value(source, name)
+                                                        for name in HANDLER_FIELDS})
+        return super().write(vals)
+
+    def _check_configuration_rights(self, vals, unchanged):
+        """What a user configuring sources (not the superuser) may set: a company of their own, and
+        the run-as user and handler only with the handler group; without it they keep ``unchanged``
+        (the defaults for a new source, the current values otherwise)."""
+        if vals.get("company_id"):
+            company = self.env["res.company"].browse(vals["company_id"])
+            if company not in self.env.user.company_ids:
+                raise AccessError(self.env._("You may only configure inbound webhook sources of your own "
+                                             "companies, not of %s.", company.sudo().display_name))
+        changed = [name for name in HANDLER_FIELDS if name in vals and (vals[name] or False) != unchanged[name]]
+        if changed and not self.env.user.has_group(HANDLER_ADMIN_GROUP):
+            labels = ", ".join(self._fields[name]._description_string(self.env) for name in changed)
+            raise AccessError(self.env._(
+                "Only an inbound handler administrator (group '%(group)s') may choose %(fields)s of an "
+                "inbound webhook source: they decide what a signed event runs, and as whom.",
+                group=self.env.ref(HANDLER_ADMIN_GROUP).sudo().name, fields=labels))
+
+    @api.model
+    def _handler_defaults(self):
+        default = self.env.ref(DEFAULT_RUN_AS, raise_if_not_found=False)
+        return {"run_as_user_id": default.id if default else False, "handler_type": DEFAULT_HANDLER_TYPE,
+                "handler_code": DEFAULT_HANDLER_CODE, "server_action_id": False}
+
+    @staticmethod
+    def _field_value(source, name):
+        value = source[name]
+        return value.id if isinstance(value, models.BaseModel) else (value or False)
+
     def copy_data(self, default=None):
         vals_list = super().copy_data(default)
         for source, vals in zip(self, vals_list):
@@ -163,22 +263,90 @@ class WebhookSource(models.Model):
                 raise ValidationError(_("The slug may only contain lowercase letters, digits, '-' and '_' "
                                         "(at most 64, starting with a letter or digit)."))
 
-    @api.constrains("run_as_user_id")
+    @api.constrains("run_as_user_id", "company_id")
     def _check_run_as_user(self):
         for source in self:
-            user = source.run_as_user_id
-            if user.id == SUPERUSER_ID or user._is_superuser():
-                raise ValidationError(_("Inbound webhooks never run as the superuser."))
-            if user.share:
-                raise ValidationError(_("The run-as user must be an internal user."))
+            problem = source._run_as_problem()
+            if problem:
+                raise ValidationError(problem)
 
     @api.constrains("handler_type", "handler_code", "server_action_id")
     def _check_handler(self):
         for source in self:
             if source.handler_type == "python" and not source.handler_code:
-                raise ValidationError(_("Choose a Python handler."))
-            if source.handler_type == "server_action" and not source.server_action_id:
-                raise ValidationError(_("Choose a server action."))
+                raise ValidationError(self.env._("Choose a Python handler."))
+            if source.handler_type == "server_action":
+                problem = source._server_action_problem()
+                if problem:
+                    raise ValidationError(problem)
+
+    def _run_as_problem(self):
+        """Why this source's handler may not run as its run-as user, or False. The rule of the
+        constraint, checked again before each event is processed."""
+        self.ensure_one()
+        user = self.run_as_user_id.sudo()  # technical read of the user's groups and companies
+        problem = self._run_as_user_problem(user)
+        if not problem and self.company_id not in user.company_ids:
+            problem = self.env._("The run-as user %(user)s does not belong to the company %(company)s of "
+                                 "the source.", user=user.name, company=self.company_id.sudo().display_name)
+        return problem
+
+    @api.model
+    def _run_as_user_problem(self, user):
+        """Why ``user`` (sudo) may not be a run-as user at all, or False: only the shipped user or a
+        member of the runner group, neither of them superuser, administrator or integration manager."""
+        if not user:
+            return self.env._("The source has no run-as user.")
+        if user.id == SUPERUSER_ID or user._is_superuser():
+            return self.env._("Inbound webhooks never run as the superuser.")
+        if user.share:
+            return self.env._("The run-as user must be an internal user.")
+        if any(user.has_group(group) for group in PRIVILEGED_GROUPS):
+            return self.env._("The run-as user %s is an administrator or an integration manager: inbound "
+                              "webhooks run as a dedicated user with limited rights.", user.name)
+        default = self.env.ref(DEFAULT_RUN_AS, raise_if_not_found=False)
+        if user != default and not user.has_group(RUNNER_GROUP):
+            return self.env._("The run-as user %s is neither the 'Inbound Webhooks' user nor in the group "
+                              "'Inbound webhooks: run-as'.", user.name)
+        return False
+
+    def _server_action_problem(self):
+        """Why this source may not run its server action, or False: the action (and every child
+        action) is bound to webhook.event, and one that runs Python was written by a Settings
+        administrator, as Odoo requires of code."""
+        self.ensure_one()
+        action = self.server_action_id.sudo()  # technical read of the action's definition
+        if not action:
+            return self.env._("Choose a server action.")
+        if action.model_id.model != "webhook.event":
+            return self.env._("The server action %s must be bound to the model 'Inbound webhook event' "
+                              "(webhook.event).", action.name)
+        seen, todo = self.env["ir.actions.server"].sudo(), action
+        while todo:
+            seen |= todo
+            for act in todo:
+                if _action_runs_python(act) and not (_may_write_code(act.create_uid)
+                                                     and _may_write_code(act.write_uid)):
+                    return self.env._("The server action %s runs Python code that was not written by a "
+                                      "Settings administrator.", act.name)
+            todo = todo.child_ids - seen
+        return False
+
+    def _handler_problem(self):
+        """Why an event of this source may not run its handler now, or False (see webhook.event)."""
+        self.ensure_one()
+        problem = self._run_as_problem()
+        if not problem and self.handler_type == "server_action":
+            problem = self._server_action_problem()
+        return problem
+
+    @api.constrains("replay_window_days")
+    def _check_replay_window(self):
+        # applies to REPLAY_WINDOW_SCHEMES only (SourceConfig ignores it for the others, which sign a
+        # timestamp and their event id), so switching the scheme keeps the value harmlessly
+        for source in self:
+            if source.replay_window_days < 0:
+                raise ValidationError(self.env._("The replay window cannot be negative."))
 
     @api.constrains("tolerance", "max_body_bytes", "rotation_hours")
     def _check_numbers(self):

@@ -66,7 +66,7 @@ class TestInboundConcurrency(BaseCase):
             return cr.fetchall()
 
     def test_50_identical_deliveries_at_once_stored_and_processed_once(self):
-        body = payment_body(self.order_name, event_id="evt_dup")
+        body = payment_body(self.order_name, amount=10.0, event_id="evt_dup")
         headers = signed_headers("github", SECRET, body, event_id="delivery-dup")
         barrier = threading.Barrier(DUPLICATES)
         url = self.base + URL % self.slug

@@ -268,6 +268,7 @@ class TestInboundWebhooks(HttpCase):
 
     def test_multi_company_sources_and_events(self):
         other = self.env["res.company"].create({"name": "Other inbound company"})
+        self.runner.company_ids = [Command.link(other.id)]  # the run-as user works for the source's company
         source = make_source(self.env, "github", company_id=other.id, handler_type="none")
         body = payment_body("MC")
         self.post(source, body, signed_headers("github", "s3cret-for-tests", body))
@@ -282,7 +283,7 @@ class TestInboundWebhooks(HttpCase):
     # ------------------------------------------------------------------ handler outcomes, reprocess
     def test_unknown_reference_fails_then_reprocess_from_ui(self):
         source = make_source(self.env, "github")
-        body = payment_body("S-NOT-YET")
+        body = payment_body("S-NOT-YET", amount=100.0)
         self.post(source, body, signed_headers("github", "s3cret-for-tests", body))
         self.process()
         event = self.events(source)

@@ -44,3 +44,23 @@ def test_event_id_from_header_or_scheme_default():
 def test_config_is_immutable():
     with pytest.raises(Exception):
         config().secret = "x"
+
+
+def test_replay_window_off_by_default_and_for_schemes_that_sign_a_timestamp():
+    assert config().replay_window() is None
+    assert config().body_hash(GH_BODY) is None
+    assert config().replay_cutoff(NOW) is None
+    for scheme in ("standard", "stripe"):  # their event id is signed: nothing to add
+        cfg = config(scheme=scheme, replay_window_days=7)
+        assert cfg.replay_window() is None
+        assert cfg.body_hash(GH_BODY) is None
+
+
+def test_body_hash_and_cutoff_when_the_window_is_on():
+    for scheme in ("shopify", "github", "hmac"):
+        cfg = config(scheme=scheme, replay_window_days=7)
+        assert cfg.replay_window() == datetime.timedelta(days=7)
+        # SHA-256 of the exact signed bytes, hex: 64 characters, one byte more changes it
+        assert cfg.body_hash(GH_BODY) == "dffd6021bb2bd5b0af676290809ec3a53191dd81c7f70a4b28688a362182986f"
+        assert cfg.body_hash(GH_BODY + b" ") != cfg.body_hash(GH_BODY)
+        assert cfg.replay_cutoff(NOW) == datetime.datetime(2026, 11, 16, 12, 0, 0)
