@@ -19,6 +19,8 @@ class BaseAutomation(models.Model):
             [("model_name", "=", model_name), ("trigger", "in", list(triggers))]).ids)
 
     def _get_actions(self, records, triggers):
+        # super() searches the rules on each call; same result (the model's active rules of these
+        # triggers, in the caller's environment) from the cache above, see the module docstring
         if "__action_done" not in self.env.context:
             self = self.with_context(__action_done={})
         return self.browse(self._rw_rule_ids(records._name, tuple(triggers)))

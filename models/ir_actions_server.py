@@ -33,24 +33,23 @@ class IrActionsServer(models.Model):
                 raise ValidationError(_("The endpoint %(ep)s is for model %(model)s.",
                                         ep=action.rw_endpoint_id.name, model=action.rw_endpoint_id.model_name))
 
-    def run(self):
-        """Webhook actions skip the Python evaluation context (the runner reads none of it).
-
-        base.automation runs an action once per record; building the evaluation context each time
-        (user, environment, helpers) was most of what an endpoint cost on a busy model. The checks of
-        ``run()`` stay: the action's groups or write access to the model and records
-        (``_can_execute_action_on_records``) and the warning check of ``_run``."""
-        if not self or any(action.state != "rw_webhook" for action in self.sudo()):
-            return super().run()
-        ids = self._rw_active_ids()
-        for action in self.sudo():
-            # the records in the caller's environment, as Odoo's run() takes them from its evaluation
-            # context: their write access is checked for the calling user, not the superuser
-            action._can_execute_action_on_records(self.env[action.model_id.model].browse(ids))
-            if action.warning:
-                return super(IrActionsServer, action.with_env(self.env)).run()  # raises Odoo's error
-            action._run_action_rw_webhook_multi()
-        return False
+    def _get_eval_context(self, action=None):
+        """For "Send signed webhook" actions: only what ``run()`` and ``_run()`` read (env, model,
+        record, records), the same values Odoo computes; Odoo's ``run()`` keeps every check (the
+        action's groups or write access to the records, warnings). Skipping the rest of the evaluation
+        context (user, helpers, other modules' additions: the runner reads none of it) is what keeps a
+        webhook rule cheap, since base.automation runs the action once per record and write."""
+        if action is None or action.state != "rw_webhook":
+            return super()._get_eval_context(action=action)
+        ctx = self.env.context
+        model = self.env[action.model_id.sudo().model]
+        same_model = ctx.get("active_model") == model._name
+        return {
+            "env": self.env,
+            "model": model,
+            "record": model.browse(ctx["active_id"]) if same_model and ctx.get("active_id") else None,
+            "records": model.browse(ctx["active_ids"]) if same_model and ctx.get("active_ids") else None,
+        }
 
     def _rw_active_ids(self):
         ctx = self.env.context
