@@ -53,7 +53,8 @@ def api_route(path, method, *, operation_id, summary, tags, description="", para
         wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = func.__name__, func.__qualname__, func.__doc__
         wrapper.__module__ = func.__module__
         return http.route(path, type="http", auth="rest_api", methods=[method], csrf=False, save_session=False,
-                          readonly=False, max_content_length=api_pipeline.MAX_BODY_BYTES)(wrapper)
+                          readonly=api_pipeline.read_only if method == "GET" else False,
+                          max_content_length=api_pipeline.MAX_BODY_BYTES)(wrapper)
     return decorator
 
 

@@ -4,10 +4,18 @@
 - ``BusinessError`` and its kinds carry none: models raise them (``Conflict``, ``NotFound``,
   ``InvalidInput``) and the pipeline (services/api_pipeline.py) maps them to 409, 404 and 422.
 ``errors`` is a list of ``{"field": ..., "message": ...}``.
+
+``loglevel`` tells Odoo's request handler (odoo/http.py) to log a client error as one INFO line,
+not as an ERROR with a traceback: a 404 or a 422 is an answer, not a server fault.
 """
+import logging
 
 
 class ApiError(Exception):
+    @property
+    def loglevel(self):
+        return logging.INFO if self.status < 500 else logging.WARNING
+
     def __init__(self, status, detail=None, *, errors=None, type_=None, title=None, headers=None):
         super().__init__(detail or "")
         self.status = int(status)
@@ -21,6 +29,7 @@ class ApiError(Exception):
 class BusinessError(Exception):
     type_ = None
     title = None
+    loglevel = logging.INFO
 
     def __init__(self, detail=None, *, errors=None, type_=None, title=None):
         super().__init__(detail or "")

@@ -3,7 +3,7 @@ import datetime
 
 from odoo import api, fields, models
 
-from .api_cursor import end_read_snapshot, read_committed_cursor
+from ..services.cursors import end_read_snapshot, read_committed_cursor
 
 RUNNING, DONE = "running", "done"
 # A "running" row older than this belongs to a request that died with its worker: take it over.
@@ -84,7 +84,7 @@ class ApiIdempotencyKey(models.Model):
 
     @api.model
     def _end_read_snapshot(self):
-        """After a claim: let the request's transaction see it (see api_cursor.end_read_snapshot)."""
+        """After a claim: let the request's transaction see it (see services/cursors.py)."""
         end_read_snapshot(self.env.cr)
 
     @api.model

@@ -6,7 +6,7 @@ import time
 
 from odoo import api, fields, models
 
-from .api_cursor import read_committed_cursor
+from ..services.cursors import read_committed_cursor
 
 from ..lib import ratelimit
 

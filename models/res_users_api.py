@@ -1,7 +1,7 @@
 """Per-user REST API settings: rate-limit quota and window, request-body logging."""
 from odoo import fields, models
 
-API_KEY_SCOPE = "rest_webhooks"
+from ..services.api_keys import API_KEY_SCOPE  # noqa: F401 - the scope of the keys the API accepts
 
 
 class ResUsers(models.Model):

@@ -16,8 +16,7 @@ from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 from odoo.tools import SQL
 from odoo.tools.lru import LRU
 
-from ..models.res_users_api import API_KEY_SCOPE
-
+API_KEY_SCOPE = "rest_webhooks"
 BEARER = re.compile(r"^bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 _CACHE = LRU(4096)

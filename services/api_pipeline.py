@@ -32,6 +32,7 @@ from ..lib.idempotency import request_fingerprint, valid_key
 from ..lib.input_guard import InputError, check_path, check_query_string, loads
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
 from ..lib.schema_check import check
+from .cursors import is_test_cursor
 from .api_call import IdempotencyClaim, current_call, existing_call
 from .api_keys import bearer_token, verify_api_key
 from .http import API_PREFIX, json_response, request_id
@@ -39,6 +40,7 @@ from .http import API_PREFIX, json_response, request_id
 _logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+READ_FROM_HEADER = "X-Read-From"
 BODY_METHODS = ("POST", "PATCH", "PUT")
 # Routes under /api/ that are not REST API operations: their errors are answered but not logged.
 _NOT_LOGGED = ("/api/v1/webhooks/", "/api/v1/health")
@@ -175,10 +177,25 @@ def finish(call, response):
     for name, value in call.rate_headers.items():
         response.headers[name] = value
     response.headers["X-Request-Id"] = request_id()
-    # technical log row, in the same transaction as the business work
-    request.env["api.request.log"]._insert(request.env.cr, call, response.status_code, None,
-                                           response.get_data(as_text=True) if call.log_bodies else None)
+    body = response.get_data(as_text=True) if call.log_bodies else None
+    Log = request.env["api.request.log"]
+    if request.env.cr.readonly:  # a read on the replica: the log row goes to the primary
+        with request.env.registry.cursor() as cr:
+            Log._insert(cr, call, response.status_code, None, body)
+    else:  # in the same transaction as the business work
+        Log._insert(request.env.cr, call, response.status_code, None, body)
     return response
+
+
+def read_only(controller, rule, args):
+    """Whether a GET operation runs on a read-only cursor: a replica when Odoo has one
+    (``db_replica_host``), so reads leave the primary alone. ``X-Read-From: primary`` reads the
+    primary instead (read-after-write: a replica may lag behind a write the client just made).
+    The rate counter and the log row use their own short read-write transactions on the primary.
+    HttpCase's test cursors share one transaction that cannot host those next to a read-only one,
+    so under tests the route stays read-write (the real-server tests cover the read-only path)."""
+    return request.httprequest.headers.get(READ_FROM_HEADER, "").strip().lower() != "primary" and \
+        not is_test_cursor(request.env.cr)
 
 
 # ---------------------------------------------------------------------- errors (ir.http._handle_error)
@@ -241,10 +258,10 @@ def error_response(exc):
     doc = problem(status, fields.get("detail"), title=fields.get("title"), type_=fields.get("type_"),
                   errors=fields.get("errors"), request_id=request_id())
     response = json_response(doc, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
-    # Unrouted requests (no matching /api route: 404/405) run on a read-only cursor before any key
-    # is checked; they are answered but not logged.
+    # Unrouted requests (no matching /api route: 404/405) never reach authentication (no call):
+    # they are answered but not logged.
     path = request.httprequest.path
-    if not path.startswith(_NOT_LOGGED) and not request.env.cr.readonly:
+    if call is not None and not path.startswith(_NOT_LOGGED):
         try:
             _record_failure(call, response, doc)
         except Exception:  # noqa: BLE001 - logging must never turn an answer into a crash

@@ -3,6 +3,7 @@ from . import test_settings
 from . import test_security
 from . import test_security_api
 from . import test_security_api_log
+from . import test_api_readonly
 from . import test_webhook_delivery
 from . import test_webhook_retry
 from . import test_webhook_ssrf

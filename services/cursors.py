@@ -13,10 +13,15 @@ from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 from odoo.sql_db import Cursor
 
 
+def is_test_cursor(cr):
+    """Whether ``cr`` is a test cursor (HttpCase): every request shares the test's one transaction."""
+    return type(cr) is not Cursor  # noqa: E721 - a TestCursor wraps a real one
+
+
 @contextmanager
 def read_committed_cursor(registry):
     with registry.cursor() as cr:
-        if type(cr) is Cursor:  # noqa: E721 - a real connection, not a TestCursor
+        if not is_test_cursor(cr):
             cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         yield cr
 
@@ -27,5 +32,5 @@ def end_read_snapshot(cr):
     Idempotency-Key claim). Test cursors share the test's single transaction, where those rows are
     already visible, and are left untouched (committing one would let its rollback undo later
     "committed" technical writes)."""
-    if type(cr) is Cursor:  # noqa: E721 - a real connection, not a TestCursor
+    if not is_test_cursor(cr):
         cr.commit()
