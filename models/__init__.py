@@ -16,5 +16,6 @@ from . import api_rate_counter
 from . import api_request_log
 from . import api_idempotency_key
 from . import api_ir_http
+from . import res_users_delegation
 from . import api_key_issue
 from . import ir_http_inbound

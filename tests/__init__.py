@@ -19,3 +19,4 @@ from . import test_api_concurrency
 from . import test_api_retention
 from . import test_api_nodb
 from . import test_api_retry
+from . import test_security_manager
