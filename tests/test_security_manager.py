@@ -254,6 +254,13 @@ class TestManagerPayloadUser(ManagerMixin, WebhookTestMixin, TransactionCase):
         self.assertEqual(admin_endpoint.run_as_user_id, self.manager)
         mine.action_disable()  # harmless changes stay possible
         self.assertFalse(admin_endpoint.active)
+        # administrators choose anyone, and may edit endpoints set up by the system (superuser payloads)
+        system_endpoint = self.env["webhook.endpoint"].create(vals)
+        self.assertEqual(system_endpoint.run_as_user_id, self.env.ref("base.user_root"))
+        system_endpoint.with_user(self.admin).write({"url": receiver.url + "/admin"})
+        with self.assertRaises(AccessError):
+            system_endpoint.with_user(self.manager).write({"url": receiver.url + "/manager"})
+        system_endpoint.with_user(self.admin).write({"run_as_user_id": self.rich.id})
 
 
 @tagged("post_install", "-at_install")
