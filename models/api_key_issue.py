@@ -26,8 +26,8 @@ class ApiKeyIssue(models.TransientModel):
     user_id = fields.Many2one("res.users", "Integration user", required=True,
                               domain=lambda self: self._user_domain())
     name = fields.Char("Key description", required=True)
-    expiration_date = fields.Datetime(required=True,
-                                      default=lambda self: fields.Datetime.now() + datetime.timedelta(days=DEFAULT_DAYS))
+    expiration_date = fields.Datetime(
+        required=True, default=lambda self: fields.Datetime.now() + datetime.timedelta(days=DEFAULT_DAYS))
     max_days = fields.Float("Longest allowed (days)", compute="_compute_max_days",
                             help="The longest key duration Odoo allows this user (API Keys maximum duration "
                                  "of the user's groups); 0: no limit (administrators).")

@@ -103,7 +103,8 @@ class WebhookEndpoint(models.Model):
              "integration user with no more rights than their own; administrators anyone.")
 
     # Signing secret: readable only through sudo() by the addon's code (never by the web client);
-    # managers see it once (wizard webhook.endpoint.secret) after creation and after each rotation.
+    # managers see it once (dialog webhook.endpoint.secret, nothing stored) after creation and after
+    # each rotation.
     secret = fields.Char(groups="base.group_system", copy=False)
     previous_secret = fields.Char(groups="base.group_system", copy=False)
     previous_secret_expires_at = fields.Datetime("Previous secret valid until", readonly=True, copy=False)
@@ -304,10 +305,10 @@ class WebhookEndpoint(models.Model):
         for user in users - me:
             refusal = me._rw_delegation_refusal(user)
             if refusal:
-                raise AccessError(self.env._("Webhook payloads cannot be built as %(user)s by you: %(reason)s "
-                                    "To change what this endpoint sends or where, set 'Payload built as' "
-                                    "to yourself or to an integration user you manage.",
-                                    user=user.name, reason=refusal))
+                raise AccessError(self.env._(
+                    "Webhook payloads cannot be built as %(user)s by you: %(reason)s To change what this "
+                    "endpoint sends or where, set 'Payload built as' to yourself or to an integration user "
+                    "you manage.", user=user.name, reason=refusal))
 
     def _payload_env(self):
         """Environment whose rights build this endpoint's payloads. Endpoints created by the system
@@ -355,7 +356,8 @@ class WebhookEndpoint(models.Model):
     def write(self, vals):
         if "secret_revealed" in vals and not self.env.su:
             # "shown once": only the addon's own code (rotation, the show button) sets this flag
-            raise AccessError(self.env._("The 'secret shown' flag cannot be changed; rotate the secret to get a new one."))
+            raise AccessError(self.env._("The 'secret shown' flag cannot be changed; rotate the secret to "
+                                         "get a new one."))
         if not self.env.su and _PAYLOAD_FIELDS.intersection(vals):
             self._check_run_as_user(vals.get("run_as_user_id"))
         if "secret" in vals:

@@ -13,7 +13,7 @@ or over HTTP, and reproduces a hole that existed before the fix:
 """
 import datetime
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
@@ -35,8 +35,8 @@ class ManagerMixin:
         cls.integration = new_test_user(env, "sec_integration",
                                         groups="base.group_user,rest_webhooks.group_api_user")
         # an API user with a right the manager lacks (sales)
-        cls.rich = new_test_user(env, "sec_rich",
-                                 groups="base.group_user,rest_webhooks.group_api_user,sales_team.group_sale_manager")
+        cls.rich = new_test_user(
+            env, "sec_rich", groups="base.group_user,rest_webhooks.group_api_user,sales_team.group_sale_manager")
         cls.admin = env.ref("base.user_admin")
 
 
