@@ -112,6 +112,9 @@ class WebhookDelivery(models.Model):
     res_id = fields.Many2oneReference("Record id", model_field="res_model", readonly=True)
     payload = fields.Text("Body", readonly=True, help="The exact request body, built when the event happened.")
     payload_pretty = fields.Text("Payload", compute="_compute_payload_pretty")
+    payload_restricted = fields.Boolean(
+        "Only the id sent", readonly=True,
+        help="The endpoint's payload user may not read this record: the event carries its id only.")
     state = fields.Selection([("pending", "Pending"), ("retrying", "Retrying"), ("delivered", "Delivered"),
                               ("dead", "Dead")], default="pending", required=True, index=True, readonly=True)
     attempt_count = fields.Integer("Attempts (this cycle)", readonly=True,
@@ -149,33 +152,39 @@ class WebhookDelivery(models.Model):
         })
 
     @api.model
+    def _delivery_vals(self, endpoint_id, event_type, model, res_id, when, data, restricted=False):
+        vals = {"endpoint_id": endpoint_id, "event_type": event_type, "res_model": model, "res_id": res_id,
+                "payload": self._build_body(event_type, when, data), "next_attempt_at": when}
+        if restricted:
+            vals["payload_restricted"] = True
+        return vals
+
+    @api.model
     def _insert_queued_events(self):
         """Precommit: insert the created/updated deliveries queued in this transaction, reading each
-        record once (batched per model, user and endpoint). A record created then deleted in the same
-        transaction was never seen by anyone else: nothing is sent for its creation."""
+        record once (batched per endpoint and model, with the endpoint's payload user's rights). A
+        record created then deleted in the same transaction was never seen by anyone else: nothing
+        is sent for its creation."""
         data = self.env.cr.precommit.data
         data.pop("rest_webhooks.insert_registered", None)
         queued = data.pop("rest_webhooks.queued", {})
         groups = {}
-        for (endpoint_id, model, rec_id), (event_type, uid, su) in queued.items():
-            groups.setdefault((endpoint_id, model, uid, su), []).append((rec_id, event_type))
+        for (endpoint_id, model, rec_id), event_type in queued.items():
+            groups.setdefault((endpoint_id, model), []).append((rec_id, event_type))
         now = fields.Datetime.now()
         Delivery = self.sudo()  # technical rows (the outbox)
         vals_list = []
-        for (endpoint_id, model, uid, su), items in groups.items():
+        for (endpoint_id, model), items in groups.items():
             endpoint = self.env["webhook.endpoint"].sudo().browse(endpoint_id)
-            records = self.env(user=uid, su=su)[model].browse([r for r, _t in items]).exists()
+            records = self.env[model].sudo().browse([r for r, _t in items]).exists()
             if not records or not endpoint.exists():
                 continue
-            names = endpoint._payload_field_names() or None
-            reps = dict(zip(records.ids, records._rest_representation(fields=names)))
+            reps = dict(zip(records.ids, endpoint._payload_data(records)))
             for rec_id, event_type in items:
                 if rec_id in reps:
-                    vals_list.append({
-                        "endpoint_id": endpoint_id, "event_type": event_type, "res_model": model,
-                        "res_id": rec_id, "payload": self._build_body(event_type, now, reps[rec_id]),
-                        "next_attempt_at": now,
-                    })
+                    values, restricted = reps[rec_id]
+                    vals_list.append(self._delivery_vals(endpoint_id, event_type, model, rec_id, now,
+                                                         values, restricted))
         if vals_list:
             Delivery.create(vals_list)
 
@@ -316,6 +325,8 @@ class WebhookDelivery(models.Model):
     def _record_results(self, jobs, results):
         now = fields.Datetime.now()
         attempt_vals = []
+        # "Send test event": the answer's body is not kept (the URL may be an internal service)
+        keep_excerpt = not self.env.context.get("rw_test_send")
         gone, failed, succeeded = set(), set(), set()
         for delivery, job, result in zip(self, jobs, results):
             status = result["status_code"]
@@ -331,7 +342,7 @@ class WebhookDelivery(models.Model):
                 "status_code": status or 0,
                 "success": outcome == retry.SUCCESS,
                 "error": error,
-                "response_excerpt": result["response_excerpt"],
+                "response_excerpt": result["response_excerpt"] if keep_excerpt else False,
                 "request_headers": _json_dumps(job["headers"]),
             })
             vals = {"last_attempt_at": now, "last_status_code": status or 0, "last_error": error,

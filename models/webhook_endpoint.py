@@ -9,12 +9,13 @@ import logging
 import re
 import uuid
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools.safe_eval import safe_eval
 
 from ..lib import standard_webhooks
+from ..lib.fingerprint import secret_fingerprint
 from ..lib.ssrf import DestinationRefused, check_url, refusal_reason
 
 _logger = logging.getLogger(__name__)
@@ -40,6 +41,11 @@ _RESERVED_HEADERS = {"content-type", "content-length", "host", "transfer-encodin
 _RESERVED_PREFIXES = ("webhook-", "x-odoo-")
 _FORBIDDEN_MODELS = {"webhook.endpoint", "webhook.delivery", "webhook.attempt", "base.automation",
                      "ir.actions.server", "ir.cron", "ir.cron.trigger", "ir.cron.progress"}
+# fields deciding what is sent where: only someone who could pick the endpoint's payload user may
+# change them (otherwise a manager could redirect payloads built with another user's rights)
+_PAYLOAD_FIELDS = {"url", "model_id", "event_created", "event_updated", "event_deleted", "event_confirmed",
+                   "event_cancelled", "update_field_ids", "filter_domain", "payload_fields", "custom_headers",
+                   "company_id", "run_as_user_id"}
 # fields whose change regenerates the automation rules
 _RULE_FIELDS = {"active", "model_id", "event_created", "event_updated", "event_deleted", "event_confirmed",
                 "event_cancelled", "update_field_ids", "filter_domain", "company_id", "name"}
@@ -88,9 +94,17 @@ class WebhookEndpoint(models.Model):
     timeout = fields.Float("Timeout (s)", default=10.0)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company,
                                  help="Events of records of another company are not sent. Empty: all companies.")
+    run_as_user_id = fields.Many2one(
+        "res.users", "Payload built as", required=True, ondelete="restrict", tracking=True,
+        default=lambda self: self.env.user, domain=lambda self: self._run_as_domain(),
+        help="Payloads are read with this user's access rights: records the user cannot read are sent "
+             "as their id only, fields restricted to groups the user lacks are left out. Default: the "
+             "user who created the endpoint. Integration managers may choose themselves or a dedicated "
+             "integration user with no more rights than their own; administrators anyone.")
 
     # Signing secret: readable only through sudo() by the addon's code (never by the web client);
-    # managers see it once (wizard webhook.endpoint.secret) after creation and after each rotation.
+    # managers see it once (dialog webhook.endpoint.secret, nothing stored) after creation and after
+    # each rotation.
     secret = fields.Char(groups="base.group_system", copy=False)
     previous_secret = fields.Char(groups="base.group_system", copy=False)
     previous_secret_expires_at = fields.Datetime("Previous secret valid until", readonly=True, copy=False)
@@ -274,9 +288,63 @@ class WebhookEndpoint(models.Model):
     def _payload_field_names(self):
         return [n.strip() for n in (self.payload_fields or "").split(",") if n.strip()]
 
+    # ------------------------------------------------------------------ payload user
+    @api.model
+    def _run_as_domain(self):
+        user = self.env.user
+        return ["|", ("id", "=", user.id)] + self.env["res.users"]._rw_delegable_domain(user)
+
+    def _check_run_as_user(self, new_user_id=None):
+        """The current user may choose ``new_user_id`` (or, when not given, the payload user these
+        endpoints already have) as payload user: themselves, or a user they may act through
+        (models/res_users_delegation.py). Raises AccessError otherwise."""
+        me = self.env.user
+        if me._is_system():
+            return  # administrators may build payloads as anyone (they could run code anyway)
+        users = self.env["res.users"].browse(new_user_id) if new_user_id else self.sudo().run_as_user_id
+        for user in users - me:
+            refusal = me._rw_delegation_refusal(user)
+            if refusal:
+                raise AccessError(self.env._(
+                    "Webhook payloads cannot be built as %(user)s by you: %(reason)s To change what this "
+                    "endpoint sends or where, set 'Payload built as' to yourself or to an integration user "
+                    "you manage.", user=user.name, reason=refusal))
+
+    def _payload_env(self):
+        """Environment whose rights build this endpoint's payloads. Endpoints created by the system
+        itself (superuser: data files, scripts) keep building them as superuser."""
+        self.ensure_one()
+        uid = self.sudo().run_as_user_id.id or SUPERUSER_ID
+        return self.env(user=uid, su=uid == SUPERUSER_ID)
+
+    def _payload_data(self, records):
+        """``[(data, restricted)]`` for ``records``, in order, read with the payload user's rights
+        (``_payload_env``): ``data`` is the REST representation without the fields restricted to
+        groups the user lacks; for a record the user cannot read it is ``{"id": ...}`` and
+        ``restricted`` is True. One environment switch and one access check per call (batch)."""
+        self.ensure_one()
+        recs = records.with_env(self._payload_env())
+        names = self._payload_field_names() or None
+        readable = recs._filtered_access("read")
+        try:
+            reps = dict(zip(readable.ids, readable._rest_representation(fields=names)))
+        except AccessError:
+            # a field of a readable record depends on something the user cannot read: per record
+            reps = {}
+            for rec in readable:
+                try:
+                    reps[rec.id] = rec._rest_representation(fields=names)[0]
+                except AccessError:
+                    pass
+        return [(reps[rec_id], False) if rec_id in reps else ({"id": rec_id}, True) for rec_id in recs.ids]
+
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                if vals.get("run_as_user_id"):
+                    self._check_run_as_user(vals["run_as_user_id"])
         secrets = [vals.pop("secret", None) for vals in vals_list]
         endpoints = super().create(vals_list)
         for ep, secret in zip(endpoints, secrets):
@@ -286,9 +354,15 @@ class WebhookEndpoint(models.Model):
         return endpoints
 
     def write(self, vals):
+        if "secret_revealed" in vals and not self.env.su:
+            # "shown once": only the addon's own code (rotation, the show button) sets this flag
+            raise AccessError(self.env._("The 'secret shown' flag cannot be changed; rotate the secret to "
+                                         "get a new one."))
+        if not self.env.su and _PAYLOAD_FIELDS.intersection(vals):
+            self._check_run_as_user(vals.get("run_as_user_id"))
         if "secret" in vals:
             # programmatic secret change (sudo callers only, field groups enforce it)
-            vals = dict(vals, secret_hint=(vals["secret"] or "")[:10] + "…", secret_revealed=False)
+            vals = dict(vals, secret_hint=secret_fingerprint(vals["secret"]), secret_revealed=False)
         if vals.get("active"):
             vals = dict(vals, disabled_reason=False, failing_since=False)
         res = super().write(vals)
@@ -336,33 +410,38 @@ class WebhookEndpoint(models.Model):
         """Replace this endpoint's base.automation rules by the ones its configuration asks for.
 
         Automation rules and server actions are technical records that only base.group_system may
-        write; integration managers configure them through the endpoint, hence sudo().
+        write; integration managers configure them through the endpoint, hence sudo(). The server
+        actions are created directly, not through a one2many command on the rule: ir.actions.server
+        refuses sudo commands (``_allow_sudo_commands = False``), so ``(0, 0, vals)`` on
+        ``action_server_ids`` runs as the request's user even under sudo() and a manager who is not
+        an administrator got an AccessError (tests run as superuser did not show it).
         """
+        Rule = self.env["base.automation"].sudo()
+        Action = self.env["ir.actions.server"].sudo()
         for ep in self:
             ep_sudo = ep.sudo()
             old_rules = ep_sudo.automation_ids
             old_actions = old_rules.action_server_ids
-            vals_list = []
-            for event, trigger, field_ids, pre_domain, domain in (ep._rule_specs() if ep.active else []):
-                vals_list.append({
-                    "name": "Webhook %s: %s.%s" % (ep.name, ep.model_name, event),
+            specs = ep._rule_specs() if ep.active else []
+            new_rules = Rule.create([{
+                "name": "Webhook %s: %s.%s" % (ep.name, ep.model_name, event),
+                "model_id": ep.model_id.id,
+                "trigger": trigger,
+                "trigger_field_ids": [(6, 0, field_ids)],
+                "filter_pre_domain": repr(pre_domain) if pre_domain else False,
+                "filter_domain": repr(domain) if domain else False,
+                "active": True,
+            } for event, trigger, field_ids, pre_domain, domain in specs]) if specs else Rule
+            if specs:
+                Action.create([{
+                    "name": "Send signed webhook %s (%s)" % (ep.name, event),
                     "model_id": ep.model_id.id,
-                    "trigger": trigger,
-                    "trigger_field_ids": [(6, 0, field_ids)],
-                    "filter_pre_domain": repr(pre_domain) if pre_domain else False,
-                    "filter_domain": repr(domain) if domain else False,
-                    "active": True,
-                    "action_server_ids": [(0, 0, {
-                        "name": "Send signed webhook %s (%s)" % (ep.name, event),
-                        "model_id": ep.model_id.id,
-                        "state": "rw_webhook",
-                        "rw_endpoint_id": ep.id,
-                        "rw_event": event,
-                        "usage": "base_automation",
-                    })],
-                })
-            new_rules = self.env["base.automation"].sudo().create(vals_list) if vals_list else \
-                self.env["base.automation"]
+                    "state": "rw_webhook",
+                    "rw_endpoint_id": ep.id,
+                    "rw_event": event,
+                    "usage": "base_automation",
+                    "base_automation_id": rule.id,
+                } for rule, (event, *_rest) in zip(new_rules, specs)])
             ep_sudo.automation_ids = [(6, 0, new_rules.ids)]
             if old_rules:
                 old_rules.unlink()
@@ -372,7 +451,8 @@ class WebhookEndpoint(models.Model):
     def _enqueue(self, records, event):
         """Insert one webhook.delivery per record for ``event`` (outbox, same transaction).
 
-        The payload is the record's REST representation, read in the caller's environment:
+        The payload is the record's REST representation, read with the rights of the endpoint's
+        payload user (``_payload_data``), whoever made the change:
         - deleted and business events (confirmed, cancelled, custom ones): read right now (for a
           deletion, before it happens);
         - created/updated: queued in the transaction's precommit data and inserted in one batch right
@@ -390,29 +470,24 @@ class WebhookEndpoint(models.Model):
         event_type = "%s.%s" % (records._name, event)
         data = self.env.cr.precommit.data
         if event not in ("created", "updated"):
-            snapshot = records._rest_representation(fields=self._payload_field_names() or None)
-            deliveries = Delivery.create([{
-                "endpoint_id": self.id, "event_type": event_type, "res_model": rec._name, "res_id": rec.id,
-                "payload": Delivery._build_body(event_type, now, values), "next_attempt_at": now,
-            } for rec, values in zip(records, snapshot)])
+            snapshot = self._payload_data(records)
+            deliveries = Delivery.create([Delivery._delivery_vals(
+                self.id, event_type, rec._name, rec.id, now, values, restricted)
+                for rec, (values, restricted) in zip(records, snapshot)])
             Delivery._wake_dispatcher_on_commit()
             return deliveries
 
         # created/updated: remembered here, inserted with their payload in one batch at precommit
         # (still inside this transaction) by webhook.delivery._insert_queued_events
-        # (endpoint, model, id) -> [event type, uid, su]. Ids, not records: a record would keep its
+        # (endpoint, model, id) -> event type. Ids, not records: a record would keep its
         # environment (base.automation gives each record one, with its own context) alive until the
-        # commit, and Odoo looks environments up by scanning all live ones.
+        # commit, and Odoo looks environments up by scanning all live ones. The payload is read with
+        # the endpoint's payload user's rights, whoever made the change.
         queued = data.setdefault("rest_webhooks.queued", {})
-        uid, su = records.env.uid, records.env.su
         for rec_id in records.ids:
             key = (self.id, records._name, rec_id)
-            if key in queued:
-                if event == "created":
-                    queued[key][0] = event_type
-                queued[key][1:] = [uid, su]
-            else:
-                queued[key] = [event_type, uid, su]
+            if event == "created" or key not in queued:
+                queued[key] = event_type
         if not data.get("rest_webhooks.insert_registered"):
             data["rest_webhooks.insert_registered"] = True
             self.env.cr.precommit.add(Delivery._insert_queued_events)
@@ -453,15 +528,16 @@ class WebhookEndpoint(models.Model):
 
     def _secret_wizard(self, secret):
         self.sudo().secret_revealed = True
-        wizard = self.env["webhook.endpoint.secret"].create({"endpoint_id": self.id, "secret": secret})
+        # the secret goes only to the user who clicked, in the dialog's defaults: no row stores it
+        # (models/webhook_endpoint_secret.py)
         return {
             "type": "ir.actions.act_window",
-            "name": _("Signing secret of %s", self.name),
+            "name": self.env._("Signing secret of %s", self.name),
             "res_model": "webhook.endpoint.secret",
-            "res_id": wizard.id,
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
+            "context": {"default_endpoint_id": self.id, "default_secret": secret},
         }
 
     def _signing_secrets(self, now=None):
@@ -476,28 +552,31 @@ class WebhookEndpoint(models.Model):
         return [s for s in secrets if s]
 
     def action_send_test(self):
-        """Send a test event now (synchronously) and tell the user what the receiver answered."""
+        """Send a test event now (synchronously) and tell the user how the receiver answered: HTTP
+        status and time only. The answer's body is neither shown nor stored: with the local network
+        allowed, the endpoint URL may point at any internal service."""
         self.ensure_one()
         self.check_access("write")
-        Model = self.env[self.model_name]
+        # a sample read with the payload user's rights, as real events (no sudo on business data)
+        Model = self.env[self.model_name].with_env(self._payload_env())
         sample = Model.search([], limit=1, order="id desc") if Model.has_access("read") else Model
-        try:
-            # a sample read with the rights of the user who clicks (no sudo on business data)
-            data = sample._rest_representation(fields=self._payload_field_names() or None)[0] if sample else {}
-        except AccessError:
-            sample, data = Model, {}
+        data, restricted = self._payload_data(sample)[0] if sample else ({}, False)
         now = fields.Datetime.now()
         event_type = "%s.test" % self.model_name
-        # technical row, as for every delivery
-        delivery = self.env["webhook.delivery"].sudo().create({
-            "endpoint_id": self.id, "event_type": event_type, "res_model": self.model_name,
-            "res_id": sample.id or 0, "payload": self.env["webhook.delivery"]._build_body(event_type, now, data),
-            "next_attempt_at": now,
-        })
-        delivery._send_now()
+        Delivery = self.env["webhook.delivery"].sudo()  # technical row, as for every delivery
+        delivery = Delivery.create(Delivery._delivery_vals(
+            self.id, event_type, self.model_name, sample.id or 0, now, data, restricted))
+        delivery.with_context(rw_test_send=True)._send_now()
         ok = delivery.state == "delivered"
-        message = (_("Test event delivered (HTTP %s).", delivery.last_status_code) if ok else
-                   _("Test event failed: %s", delivery.last_error or delivery.last_status_code))
+        attempt = delivery.attempt_ids[:1]
+        status, ms = delivery.last_status_code, attempt.duration_ms
+        if ok:
+            message = self.env._("Test event delivered (HTTP %(status)s, %(ms)s ms).", status=status, ms=ms)
+        elif status:
+            message = self.env._("Test event failed (HTTP %(status)s, %(ms)s ms).", status=status, ms=ms)
+        else:
+            message = self.env._("Test event failed: no HTTP answer (%(ms)s ms); see the delivery's "
+                                 "attempts.", ms=ms)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from ..lib import inbound_signatures, standard_webhooks
+from ..lib.fingerprint import secret_fingerprint
 from ..lib.inbound_source import SourceConfig
 from .webhook_handlers import handler_selection
 
@@ -178,7 +179,7 @@ class WebhookSource(models.Model):
                 except ValueError:
                     raise ValidationError(_("A Standard Webhooks secret is 'whsec_' followed by base64.")) from None
             src_sudo = source.sudo()  # technical write of the restricted secret fields
-            vals = {"secret": new, "secret_hint": new[:6] + "…"}
+            vals = {"secret": new, "secret_hint": secret_fingerprint(new)}
             if src_sudo.secret and src_sudo.secret != new:
                 vals.update(previous_secret=src_sudo.secret,
                             previous_secret_expires_at=now + timedelta(hours=max(0, source.rotation_hours)))

@@ -24,3 +24,4 @@ from . import test_api_retention
 from . import test_api_nodb
 from . import test_api_retry
 from . import test_security_inbound
+from . import test_security_manager

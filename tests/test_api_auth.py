@@ -118,7 +118,10 @@ class TestApiAuth(ApiTestMixin, HttpCase):
         self.assertIn("+3212", log.response_body)
 
     def test_manager_issues_key_shown_once(self):
-        manager = self._api_user("integ_manager", groups=("base.group_user", "rest_webhooks.group_integration_manager"))
+        # a manager issues keys only for users with no right the manager lacks (here: sales, contacts)
+        manager = self._api_user("integ_manager", groups=(
+            "base.group_user", "sales_team.group_sale_salesman_all_leads", "base.group_partner_manager",
+            "rest_webhooks.group_integration_manager"))
         wizard = self.env["api.key.issue"].with_user(manager).create({
             "user_id": self.user.id, "name": "Shop connector",
             "expiration_date": fields.Datetime.now() + datetime.timedelta(days=30)})

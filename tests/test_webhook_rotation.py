@@ -25,7 +25,7 @@ class TestWebhookRotation(WebhookTestMixin, TransactionCase):
         with freeze_time(T0) as frozen:
             endpoint, old = self.make_endpoint(receiver, model="res.partner", rotation_grace_hours=24)
             action = endpoint.action_rotate_secret()
-            new = self.env[action["res_model"]].browse(action["res_id"]).secret
+            new = action["context"]["default_secret"]
             self.assertTrue(new.startswith("whsec_") and new != old)
             receiver.secrets.append(new)
             self.env["res.partner"].create({"name": "during grace"})
@@ -60,12 +60,12 @@ class TestWebhookRotation(WebhookTestMixin, TransactionCase):
         with self.assertRaises(AccessError):
             endpoint.read(["secret"])
         action = endpoint.action_show_secret()
-        self.assertEqual(self.env[action["res_model"]].browse(action["res_id"]).secret, stored)
+        self.assertEqual(action["context"]["default_secret"], stored)
         with self.assertRaises(UserError):
             endpoint.action_show_secret()
         # rotation shows the new one (once) and keeps the old one for the grace period
         action = endpoint.action_rotate_secret()
-        new = self.env[action["res_model"]].browse(action["res_id"]).secret
+        new = action["context"]["default_secret"]
         self.assertNotEqual(new, stored)
         self.assertEqual(endpoint.sudo().previous_secret, stored)
         self.assertTrue(endpoint.previous_secret_expires_at)

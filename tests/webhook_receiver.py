@@ -35,6 +35,7 @@ class WebhookReceiver:
         self.delay = delay  # seconds each answer takes (to make concurrent senders overlap)
         self.secrets = list(secrets)
         self.default_status = default_status
+        self.response_body = None  # bytes answered instead of the default JSON, when set
         self.script = []
         self.received = []
         self.lock = threading.Lock()
@@ -54,6 +55,8 @@ class WebhookReceiver:
                     time.sleep(receiver.delay)
                 status, extra = receiver._answer(dict(self.headers.items()), body, self.path)
                 payload = b'{"ok": true}' if 200 <= status < 300 else b'{"error": "scripted failure"}'
+                if receiver.response_body is not None:
+                    payload = receiver.response_body
                 self.send_response(status)
                 for name, value in extra.items():
                     self.send_header(name, value)

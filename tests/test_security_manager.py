@@ -1,0 +1,370 @@
+"""Issue 10, outbound side: a user with only "Integrations: manager" (plus internal user) cannot act as
+the administrator. Each test acts as such a non-administrator manager, through the ORM as that user
+or over HTTP, and reproduces a hole that existed before the fix:
+
+- API keys: only for dedicated integration users with no more rights than the manager, within
+  Odoo's expiry limit of the target user, logged in the target's chatter (never the key);
+- signing secrets: shown once for real (the flag cannot be reset, no stored row others can read),
+  hints are fingerprints, not prefixes;
+- webhook payloads: built with the endpoint's payload user's rights, not as superuser;
+- "Send test event": no response body shown or stored;
+- the documented manager flow (create, edit, disable, delete an endpoint) works in the UI without
+  the manager being able to write server actions or automation rules.
+"""
+import datetime
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+
+from odoo.addons.rest_webhooks.lib.fingerprint import secret_fingerprint
+from odoo.addons.rest_webhooks.models.res_users_api import API_KEY_SCOPE
+
+from .webhook_common import WebhookTestMixin
+
+MANAGER_GROUPS = "base.group_user,rest_webhooks.group_integration_manager"
+
+
+class ManagerMixin:
+
+    @classmethod
+    def _make_users(cls):
+        env = cls.env
+        cls.manager = new_test_user(env, "sec_manager", groups=MANAGER_GROUPS)
+        cls.other_manager = new_test_user(env, "sec_manager2", groups=MANAGER_GROUPS)
+        cls.integration = new_test_user(env, "sec_integration",
+                                        groups="base.group_user,rest_webhooks.group_api_user")
+        # an API user with a right the manager lacks (sales)
+        cls.rich = new_test_user(
+            env, "sec_rich", groups="base.group_user,rest_webhooks.group_api_user,sales_team.group_sale_manager")
+        cls.admin = env.ref("base.user_admin")
+
+
+@tagged("post_install", "-at_install")
+class TestManagerIssuesApiKeys(ManagerMixin, TransactionCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._make_users()
+
+    def _issue(self, issuer, target, expiry, name="Connector key"):
+        wizard = self.env["api.key.issue"].with_user(issuer).create({
+            "user_id": target.id, "name": name, "expiration_date": expiry})
+        return wizard.action_issue()
+
+    def _keys(self, user):
+        return self.env["res.users.apikeys"].sudo().search([("user_id", "=", user.id)])
+
+    def test_manager_cannot_issue_key_for_administrator(self):
+        self.assertTrue(self.admin.has_group("rest_webhooks.group_api_user"))
+        before = self._keys(self.admin)
+        with self.assertRaises(AccessError):
+            self._issue(self.manager, self.admin, fields.Datetime.now() + datetime.timedelta(days=30))
+        self.assertEqual(self._keys(self.admin), before)
+
+    def test_manager_cannot_issue_key_for_superuser_manager_or_richer_user(self):
+        root = self.env.ref("base.user_root")
+        for target in (root, self.other_manager, self.rich):
+            with self.subTest(target=target.login), self.assertRaises(AccessError):
+                self._issue(self.manager, target, fields.Datetime.now() + datetime.timedelta(days=30))
+            self.assertFalse(self._keys(target))
+
+    def _offered(self, user):
+        """The users the wizard's user field proposes to ``user`` (its domain, as the web client gets it)."""
+        env = self.env(user=user)
+        domain = env["api.key.issue"]._fields["user_id"]._description_domain(env)
+        return env["res.users"].search(domain)
+
+    def test_wizard_offers_only_integration_users_the_manager_may_serve(self):
+        self.assertFalse(self.manager._is_admin() or self.manager._is_system())
+        offered = self._offered(self.manager)
+        self.assertIn(self.integration, offered)
+        for user in (self.admin, self.env.ref("base.user_root"), self.other_manager, self.rich, self.manager):
+            self.assertNotIn(user, offered, user.login)
+        # the administrator's choice: every REST API user but the superuser
+        offered = self._offered(self.admin)
+        self.assertTrue({self.admin, self.rich, self.other_manager, self.integration} <= set(offered))
+        self.assertNotIn(self.env.ref("base.user_root"), offered)
+
+    def test_manager_key_obeys_odoo_expiry_limit_of_target_user(self):
+        # year 9999 used to pass (sudo()._generate skips the per-group limit)
+        with self.assertRaises(ValidationError):
+            self._issue(self.manager, self.integration, datetime.datetime(9999, 12, 31))
+        self.assertFalse(self._keys(self.integration))
+        # "Role / User" allows 90 days: 91 is refused, 30 is fine
+        with self.assertRaises(ValidationError):
+            self._issue(self.manager, self.integration, fields.Datetime.now() + datetime.timedelta(days=91))
+        expiry = (fields.Datetime.now() + datetime.timedelta(days=30)).replace(microsecond=0)
+        action = self._issue(self.manager, self.integration, expiry)
+        key = action["context"]["default_key"]
+        self.assertEqual(self.env["res.users.apikeys"]._check_credentials(scope=API_KEY_SCOPE, key=key),
+                         self.integration.id)
+        [row] = self._keys(self.integration)
+        self.assertEqual((row.scope, row.name, row.expiration_date), (API_KEY_SCOPE, "Connector key", expiry))
+
+    def test_issued_key_is_logged_in_target_chatter_without_the_key(self):
+        expiry = (fields.Datetime.now() + datetime.timedelta(days=10)).replace(microsecond=0)
+        action = self._issue(self.manager, self.integration, expiry, name="Shop sync")
+        key = action["context"]["default_key"]
+        messages = self.env["mail.message"].search([
+            ("model", "=", "res.partner"), ("res_id", "=", self.integration.partner_id.id),
+            ("body", "ilike", "Shop sync")])
+        self.assertEqual(len(messages), 1)
+        body = messages.body
+        self.assertEqual(messages.author_id, self.manager.partner_id)
+        for expected in (self.manager.name, API_KEY_SCOPE, fields.Datetime.to_string(expiry), "Shop sync"):
+            self.assertIn(expected, body)
+        self.assertNotIn(key, body)
+        self.assertNotIn(key[:8], body)
+
+    def test_administrator_may_issue_for_administrator_beyond_user_limit(self):
+        other_admin = new_test_user(self.env, "sec_admin2",
+                                    groups="base.group_system,rest_webhooks.group_api_user")
+        action = self._issue(self.admin, other_admin, fields.Datetime.now() + datetime.timedelta(days=400))
+        self.assertTrue(action["context"]["default_key"])
+        with self.assertRaises(AccessError):
+            self._issue(self.admin, self.env.ref("base.user_root"),
+                        fields.Datetime.now() + datetime.timedelta(days=10))
+
+
+@tagged("post_install", "-at_install")
+class TestManagerSecrets(ManagerMixin, WebhookTestMixin, TransactionCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._allow_local_network(cls.env)
+        cls._make_users()
+
+    def _endpoint(self, user):
+        receiver = self.start_receiver()
+        return self.env["webhook.endpoint"].with_user(user).create({
+            "name": "Secret test", "url": receiver.url,
+            "model_id": self.env["ir.model"]._get_id("res.partner")})
+
+    def test_secret_revealed_cannot_be_reset_over_write(self):
+        endpoint = self._endpoint(self.manager)
+        action = endpoint.action_show_secret()
+        self.assertEqual(action["context"]["default_secret"], endpoint.sudo().secret)
+        # readonly in the form, but RPC write() used to accept it and re-enable the button
+        with self.assertRaises(AccessError):
+            endpoint.write({"secret_revealed": False})
+        with self.assertRaises(AccessError):
+            endpoint.with_user(self.other_manager).write({"secret_revealed": False})
+        self.assertTrue(endpoint.secret_revealed)
+        with self.assertRaises(UserError):
+            endpoint.action_show_secret()
+
+    def test_shown_secret_is_stored_in_no_row_another_manager_could_read(self):
+        endpoint = self._endpoint(self.manager)
+        secret = endpoint.sudo().secret
+        action = endpoint.action_show_secret()
+        self.assertNotIn("res_id", action)
+        self.assertEqual(action["context"]["default_secret"], secret)
+        # the dialog model has no table: nothing for manager B to search_read until a vacuum
+        Secret = self.env["webhook.endpoint.secret"]
+        self.assertFalse(Secret._auto)
+        self.env.cr.execute("SELECT to_regclass('webhook_endpoint_secret')")
+        self.assertIsNone(self.env.cr.fetchone()[0])
+        # the dialog still fills in from its defaults (what the web client does)
+        result = Secret.with_user(self.manager).with_context(action["context"]).onchange(
+            {}, [], {"secret": {}, "endpoint_id": {"fields": {"display_name": {}}}})
+        self.assertEqual(result["value"]["secret"], secret)
+
+    def test_secret_hint_is_a_fingerprint_not_a_prefix(self):
+        endpoint = self._endpoint(self.manager)
+        secret = endpoint.sudo().secret
+        self.assertEqual(endpoint.secret_hint, secret_fingerprint(secret))
+        self.assertRegex(endpoint.secret_hint, r"^sha256:[0-9a-f]{4}$")
+        self.assertNotIn(secret[6:10], endpoint.secret_hint)  # "whsec_" + the random part used to show
+        action = endpoint.action_rotate_secret()
+        self.assertEqual(endpoint.secret_hint, secret_fingerprint(action["context"]["default_secret"]))
+
+
+@tagged("post_install", "-at_install")
+class TestManagerPayloadUser(ManagerMixin, WebhookTestMixin, TransactionCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._allow_local_network(cls.env)
+        cls._make_users()
+
+    def test_payload_of_unreadable_record_is_its_id_only(self):
+        """A manager without sales rights used to receive full sale orders (payload built as superuser)."""
+        receiver = self.start_receiver()
+        endpoint, _secret = self.make_endpoint(receiver, model="sale.order", env=self.env(user=self.manager),
+                                               event_deleted=True)
+        self.assertEqual(endpoint.run_as_user_id, self.manager)
+        partner = self.env["res.partner"].create({"name": "Customer of payload test"})
+        order = self.env["sale.order"].create({"partner_id": partner.id})
+        self.env.cr.flush()  # runs the precommit hook inserting created/updated deliveries
+        delivery = endpoint.sudo().delivery_ids
+        self.assertEqual(len(delivery), 1)
+        self.assertEqual(delivery.payload_restricted, True)
+        self.dispatch()
+        got = self.body(receiver.received[-1])
+        self.assertEqual(got["type"], "sale.order.created")
+        self.assertEqual(got["data"], {"id": order.id})
+        # deleted events (read right away) too
+        order.unlink()
+        deleted = endpoint.sudo().delivery_ids.filtered(lambda d: d.event_type == "sale.order.deleted")
+        self.assertIn('"data":{"id":%d}' % order.id, deleted.payload)
+
+    def test_payload_leaves_out_fields_the_payload_user_cannot_read(self):
+        """res.users' api_rate_limit is for integration managers only: an endpoint whose payload user
+        is a plain integration user sends the users without it; the superuser's endpoint with it."""
+        receiver = self.start_receiver()
+        Endpoint = self.env["webhook.endpoint"].with_user(self.manager)
+        limited = Endpoint.create({"name": "Users as integration user", "url": receiver.url,
+                                   "model_id": self.env["ir.model"]._get_id("res.users"),
+                                   "event_updated": False, "run_as_user_id": self.integration.id,
+                                   "timeout": 5})
+        full, _secret = self.make_endpoint(receiver, model="res.users")  # system endpoint: superuser
+        target = new_test_user(self.env, "sec_payload_target", groups="base.group_user", api_rate_limit=77)
+        self.env.cr.flush()  # runs the precommit hook inserting created/updated deliveries
+        [limited_delivery, full_delivery] = [
+            ep.sudo().delivery_ids.filtered(lambda d: d.res_id == target.id) for ep in (limited, full)]
+        self.assertIn('"login":"sec_payload_target"', limited_delivery.payload)
+        self.assertNotIn("api_rate_limit", limited_delivery.payload)
+        self.assertFalse(limited_delivery.payload_restricted)
+        self.assertIn('"api_rate_limit":77', full_delivery.payload)
+
+    def test_manager_cannot_build_payloads_as_administrator_or_richer_user(self):
+        receiver = self.start_receiver()
+        Endpoint = self.env["webhook.endpoint"].with_user(self.manager)
+        vals = {"name": "Escalation", "url": receiver.url, "model_id": self.env["ir.model"]._get_id("res.partner")}
+        for target in (self.admin, self.rich, self.other_manager, self.env.ref("base.user_root")):
+            with self.subTest(target=target.login), self.assertRaises(AccessError):
+                Endpoint.create(dict(vals, run_as_user_id=target.id))
+        endpoint = Endpoint.create(vals)
+        with self.assertRaises(AccessError):
+            endpoint.write({"run_as_user_id": self.admin.id})
+        # an endpoint an administrator set up builds payloads as the administrator: a manager may
+        # not redirect it elsewhere unless the payloads are then built with rights the manager has
+        admin_endpoint = self.env["webhook.endpoint"].with_user(self.admin).create(vals)
+        self.assertEqual(admin_endpoint.run_as_user_id, self.admin)
+        mine = admin_endpoint.with_user(self.manager)
+        with self.assertRaises(AccessError):
+            mine.write({"url": receiver.url + "/elsewhere"})
+        with self.assertRaises(AccessError):
+            mine.write({"payload_fields": "id,email"})
+        mine.write({"url": receiver.url + "/elsewhere", "run_as_user_id": self.manager.id})
+        self.assertEqual(admin_endpoint.run_as_user_id, self.manager)
+        mine.action_disable()  # harmless changes stay possible
+        self.assertFalse(admin_endpoint.active)
+        # administrators choose anyone, and may edit endpoints set up by the system (superuser payloads)
+        system_endpoint = self.env["webhook.endpoint"].create(vals)
+        self.assertEqual(system_endpoint.run_as_user_id, self.env.ref("base.user_root"))
+        system_endpoint.with_user(self.admin).write({"url": receiver.url + "/admin"})
+        with self.assertRaises(AccessError):
+            system_endpoint.with_user(self.manager).write({"url": receiver.url + "/manager"})
+        system_endpoint.with_user(self.admin).write({"run_as_user_id": self.rich.id})
+
+
+@tagged("post_install", "-at_install")
+class TestManagerSendTest(ManagerMixin, WebhookTestMixin, TransactionCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._allow_local_network(cls.env)
+        cls._make_users()
+
+    def test_send_test_shows_status_and_time_but_no_response_body(self):
+        receiver = self.start_receiver(default_status=500)
+        receiver.response_body = b"internal-service: db_password=hunter2"
+        endpoint = self.env["webhook.endpoint"].with_user(self.manager).create({
+            "name": "Probe", "url": receiver.url, "model_id": self.env["ir.model"]._get_id("res.partner"),
+            "timeout": 5})
+        action = endpoint.action_send_test()
+        self.assertEqual(len(receiver.received), 1)
+        message = action["params"]["message"]
+        self.assertRegex(message, r"^Test event failed \(HTTP 500, \d+ ms\)\.$")
+        attempt = endpoint.delivery_ids.attempt_ids
+        self.assertEqual(attempt.status_code, 500)
+        self.assertFalse(attempt.response_excerpt)
+        for value in (message, attempt.error, attempt.summary, endpoint.last_error,
+                      endpoint.delivery_ids.last_error):
+            self.assertNotIn("hunter2", value or "")
+        receiver.default_status = 200
+        action = endpoint.action_send_test()
+        self.assertRegex(action["params"]["message"], r"^Test event delivered \(HTTP 200, \d+ ms\)\.$")
+        self.assertFalse(any(endpoint.delivery_ids.attempt_ids.mapped("response_excerpt")))
+
+    def test_regular_deliveries_keep_the_response_excerpt(self):
+        receiver = self.start_receiver()
+        receiver.response_body = b"accepted by receiver"
+        endpoint, _secret = self.make_endpoint(receiver, model="res.partner")
+        self.env["res.partner"].create({"name": "excerpt kept"})
+        self.dispatch()
+        self.assertEqual(endpoint.delivery_ids.attempt_ids.response_excerpt, "accepted by receiver")
+
+
+@tagged("post_install", "-at_install")
+class TestManagerEndpointUi(ManagerMixin, WebhookTestMixin, HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._allow_local_network(cls.env)
+        cls._make_users()
+
+    def test_manager_creates_endpoint_in_the_ui(self):
+        """The README's manager flow in the browser, as a manager without administrator rights."""
+        receiver = self.start_receiver()
+        action = self.env.ref("rest_webhooks.action_webhook_endpoint")
+        action.context = repr({"active_test": False, "default_url": receiver.url,
+                               "default_model_id": self.env["ir.model"]._get_id("res.partner")})
+        self.start_tour("/odoo/action-rest_webhooks.action_webhook_endpoint", "rest_webhooks_endpoint_tour",
+                        login=self.manager.login)
+        endpoint = self.env["webhook.endpoint"].search([("name", "=", "Tour endpoint")])
+        self.assertEqual(endpoint.create_uid, self.manager)
+        self.assertEqual(endpoint.run_as_user_id, self.manager)
+        self.assertEqual(len(endpoint.automation_ids), 2)
+        self.assertEqual(len(receiver.received), 1)
+
+    def test_manager_edits_disables_deletes_endpoint_over_rpc(self):
+        receiver = self.start_receiver()
+        self.authenticate(self.manager.login, self.manager.login)
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        # what the endpoint form reads for a manager (the automation rules tab is for administrators)
+        spec = {"name": {}, "secret_hint": {}, "run_as_user_id": {"fields": {"display_name": {}}},
+                "update_field_ids": {"fields": {"display_name": {}}}, "model_id": {"fields": {"display_name": {}}}}
+
+        def call(method, args, kwargs=None):
+            return self.make_jsonrpc_request("/web/dataset/call_kw/webhook.endpoint/" + method, {
+                "model": "webhook.endpoint", "method": method, "args": args, "kwargs": kwargs or {}})
+
+        [row] = call("web_save", [[], {"name": "RPC endpoint", "url": receiver.url, "model_id": model_id,
+                                       "event_updated": True}], {"specification": spec})
+        endpoint = self.env["webhook.endpoint"].browse(row["id"])
+        self.assertEqual(row["run_as_user_id"]["id"], self.manager.id)
+        self.assertEqual(len(endpoint.automation_ids), 2)
+        self.assertEqual(set(endpoint.automation_ids.action_server_ids.mapped("state")), {"rw_webhook"})
+        call("web_save", [[endpoint.id], {"event_deleted": True}], {"specification": spec})
+        endpoint.invalidate_recordset()
+        self.assertEqual(len(endpoint.automation_ids), 3)
+        call("action_disable", [[endpoint.id]])
+        endpoint.invalidate_recordset()
+        self.assertFalse(endpoint.active)
+        self.assertFalse(endpoint.automation_ids)
+        call("unlink", [[endpoint.id]])
+        self.assertFalse(endpoint.exists())
+
+    def test_manager_still_cannot_write_server_actions_or_automation_rules(self):
+        model = self.env["ir.model"]._get("res.partner")
+        with self.assertRaises(AccessError):
+            self.env["ir.actions.server"].with_user(self.manager).create({
+                "name": "code", "model_id": model.id, "state": "code", "code": "env.user.write({})"})
+        with self.assertRaises(AccessError):
+            self.env["base.automation"].with_user(self.manager).create({
+                "name": "rule", "model_id": model.id, "trigger": "on_create"})
+        endpoint = self.env["webhook.endpoint"].with_user(self.manager).create({
+            "name": "Own rules", "url": "http://127.0.0.1:9/hook", "model_id": model.id})
+        rule = endpoint.sudo().automation_ids[:1]
+        with self.assertRaises(AccessError):
+            rule.with_user(self.manager).write({"filter_domain": "[]"})
+        with self.assertRaises(AccessError):
+            rule.action_server_ids.with_user(self.manager).write({"state": "code", "code": "pass"})
