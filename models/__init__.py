@@ -16,7 +16,6 @@ from . import api_rate_counter
 from . import api_request_log
 from . import api_idempotency_key
 from . import ir_http
-from . import api_ir_http
 from . import res_users_delegation
 from . import api_key_issue
 from . import res_config_settings
