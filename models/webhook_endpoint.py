@@ -101,6 +101,9 @@ class WebhookEndpoint(models.Model):
              "as their id only, fields restricted to groups the user lacks are left out. Default: the "
              "user who created the endpoint. Integration managers may choose themselves or a dedicated "
              "integration user with no more rights than their own; administrators anyone.")
+    payload_privileged = fields.Boolean(
+        compute="_compute_payload_privileged", search="_search_payload_privileged",
+        help="Payloads are built as the superuser or an administrator: their deliveries are for administrators.")
 
     # Signing secret: readable only through sudo() by the addon's code (never by the web client);
     # managers see it once (dialog webhook.endpoint.secret, nothing stored) after creation and after
@@ -128,6 +131,35 @@ class WebhookEndpoint(models.Model):
     count_dead = fields.Integer(compute="_compute_counts")
 
     # ------------------------------------------------------------------ computes
+    @api.model
+    def _privileged_user_ids(self):
+        """The superuser and the administrators (Settings, Access Rights). Technical read of groups."""
+        groups = self.env.ref("base.group_system") | self.env.ref("base.group_erp_manager")
+        users = self.env["res.users"].sudo().with_context(active_test=False).search(
+            [("all_group_ids", "in", groups.ids)])
+        return set(users.ids) | {SUPERUSER_ID}
+
+    @api.depends("run_as_user_id")
+    def _compute_payload_privileged(self):
+        privileged = self._privileged_user_ids()
+        for ep in self:
+            ep.payload_privileged = (ep.sudo().run_as_user_id.id or SUPERUSER_ID) in privileged
+
+    def _search_payload_privileged(self, operator, value):
+        # Odoo 19 hands boolean searches over as ('in' | 'not in', {True/False})
+        values = {bool(v) for v in value} if isinstance(value, (list, tuple, set, frozenset)) else {bool(value)}
+        if operator in ("!=", "not in"):
+            values = {True, False} - values
+        elif operator not in ("=", "in"):
+            return NotImplemented
+        privileged = Domain.OR([[("run_as_user_id", "=", False)],
+                                [("run_as_user_id", "in", list(self._privileged_user_ids()))]])
+        if values == {True, False}:
+            return Domain.TRUE
+        if not values:
+            return Domain.FALSE
+        return privileged if True in values else ~privileged
+
     @api.depends("active", "failing_since")
     def _compute_state(self):
         for ep in self:

@@ -212,6 +212,30 @@ class TestManagerPayloadUser(ManagerMixin, WebhookTestMixin, TransactionCase):
         deleted = endpoint.sudo().delivery_ids.filtered(lambda d: d.event_type == "sale.order.deleted")
         self.assertIn('"data":{"id":%d}' % order.id, deleted.payload)
 
+    def test_manager_reads_no_payload_built_with_administrator_rights(self):
+        """Deliveries of an endpoint whose payloads are built as an administrator (or the superuser)
+        are for administrators; a manager reads those built as themselves or a non-administrator."""
+        receiver = self.start_receiver()
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        admin_endpoint = self.env["webhook.endpoint"].with_user(self.admin).create({
+            "name": "Admin partners", "url": receiver.url, "model_id": partner_model, "timeout": 5,
+            "event_updated": False})
+        system_endpoint, _secret = self.make_endpoint(receiver, model="res.partner")  # superuser
+        own_endpoint = self.env["webhook.endpoint"].with_user(self.manager).create({
+            "name": "Manager partners", "url": receiver.url, "model_id": partner_model, "timeout": 5,
+            "event_updated": False})
+        self.env["res.partner"].create({"name": "Payload visibility"})
+        self.env.cr.flush()  # runs the precommit hook inserting created/updated deliveries
+        Delivery = self.env["webhook.delivery"]
+        endpoints = admin_endpoint | system_endpoint | own_endpoint
+        self.assertEqual(len(Delivery.search([("endpoint_id", "in", endpoints.ids)])), 3)
+        self.assertEqual(Delivery.with_user(self.manager).search([("endpoint_id", "in", endpoints.ids)]).endpoint_id,
+                         own_endpoint)
+        self.assertEqual(len(Delivery.with_user(self.admin).search([("endpoint_id", "in", endpoints.ids)])), 3)
+        admin_delivery = Delivery.search([("endpoint_id", "=", admin_endpoint.id)])
+        with self.assertRaises(AccessError):
+            admin_delivery.with_user(self.other_manager).read(["payload"])
+
     def test_payload_leaves_out_fields_the_payload_user_cannot_read(self):
         """res.users' api_rate_limit is for integration managers only: an endpoint whose payload user
         is a plain integration user sends the users without it; the superuser's endpoint with it."""
