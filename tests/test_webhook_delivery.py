@@ -1,9 +1,10 @@
 """End-to-end outbound webhooks in one transaction: business write -> base.automation rule ->
 "Send signed webhook" server action -> webhook.delivery (outbox) -> dispatcher -> a real HTTP
 receiver on 127.0.0.1 that verifies the signatures independently (standardwebhooks from PyPI)."""
+import datetime
 import json
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import mute_logger
 from odoo.tests import TransactionCase, tagged
@@ -249,3 +250,37 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
         # nobody outside saw it exist: only the deletion (with the record as it was) is sent
         self.assertEqual(endpoint.delivery_ids.mapped("event_type"), ["res.partner.deleted"])
         self.assertEqual(json.loads(endpoint.delivery_ids.payload)["data"]["name"], "Ephemeral")
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHealth(WebhookTestMixin, TransactionCase):
+
+    def test_health_of_several_endpoints_from_their_attempts(self):
+        self._allow_local_network(self.env)
+        receiver = self.start_receiver()
+        recovered, _s = self.make_endpoint(receiver, model="res.partner", name="recovered")
+        failing, _s = self.make_endpoint(receiver, model="res.partner", name="failing")
+        silent, _s = self.make_endpoint(receiver, model="res.partner", name="silent")
+        Delivery, Attempt = self.env["webhook.delivery"].sudo(), self.env["webhook.attempt"].sudo()
+        now = fields.Datetime.now()
+
+        def attempt(endpoint, days_ago, status, error=False):
+            delivery = Delivery.create({"endpoint_id": endpoint.id, "event_type": "res.partner.test",
+                                        "res_model": "res.partner", "res_id": 1, "payload": "{}",
+                                        "next_attempt_at": now})
+            Attempt.create({"delivery_id": delivery.id, "endpoint_id": endpoint.id, "status_code": status,
+                            "success": 200 <= status < 300, "error": error,
+                            "attempted_at": now - datetime.timedelta(days=days_ago)})
+
+        attempt(recovered, 30, 500)       # outside the 7 days
+        attempt(recovered, 2, 500)
+        attempt(recovered, 1, 200)
+        attempt(failing, 3, 200)
+        attempt(failing, 2, 503)
+        attempt(failing, 1, 0, "ConnectionError: refused")
+        endpoints = (recovered | failing | silent).with_user(self.env.user)
+        endpoints.invalidate_recordset()
+        self.assertEqual(endpoints.mapped("success_rate"), [50.0, 100.0 / 3, 0.0])
+        self.assertEqual(endpoints.mapped("last_error"), [False, "ConnectionError: refused", False])
+        self.assertEqual([bool(d) for d in endpoints.mapped("last_success_at")], [True, True, False])
+        self.assertLess(failing.last_success_at, now - datetime.timedelta(days=2))
