@@ -1,15 +1,21 @@
 # rest_webhooks: the two set-up commands are `make run` and `make test` (see README.md).
 SHELL := /bin/bash
-.PHONY: run test unit stop clean bench faults
+.PHONY: run test unit lint pot stop clean bench faults
 
 run:            ## private PostgreSQL + demo database + Odoo on 127.0.0.1:8069, prints an API key and curl examples
 	@bash scripts/run.sh
 
-test:           ## unit tests (pytest) + the addon's Odoo tests on a fresh database; ends with "N passed, N failed"
+test:           ## lint + unit tests (pytest) + the addon's Odoo tests on a fresh database; ends with "N passed, N failed"
 	@bash scripts/test.sh
 
 unit:           ## only the pure-Python unit tests (seconds, no database)
-	@UNIT_ONLY=1 bash scripts/test.sh
+	@UNIT_ONLY=1 NO_LINT=1 bash scripts/test.sh
+
+lint:           ## pylint-odoo (OCA's checks) and ruff; part of `make test`
+	@bash scripts/lint.sh
+
+pot:            ## regenerate i18n/rest_webhooks.pot with Odoo's exporter (after adding translatable strings)
+	@bash scripts/pot.sh
 
 stop:           ## stop the Odoo server and the private PostgreSQL cluster of this checkout
 	@bash scripts/stop.sh

@@ -20,13 +20,14 @@
         "views/webhook_event_views.xml",
         "views/api_request_log_views.xml",
         "views/api_res_users_views.xml",
-        "views/api_key_issue_views.xml",
+        "wizards/webhook_endpoint_secret_views.xml",
+        "wizards/webhook_replay_views.xml",
+        "wizards/api_key_issue_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "rest_webhooks/static/tests/tours/**/*",
         ],
     },
-    "installable": True,
     "application": True,
 }

@@ -3,8 +3,6 @@ from . import ir_cron
 from . import webhook_endpoint
 from . import webhook_delivery
 from . import webhook_attempt
-from . import webhook_endpoint_secret
-from . import webhook_replay
 from . import ir_actions_server
 from . import base_automation
 from . import webhook_source
@@ -16,5 +14,4 @@ from . import api_rate_counter
 from . import api_request_log
 from . import api_idempotency_key
 from . import api_ir_http
-from . import api_key_issue
 from . import ir_http_inbound

@@ -20,10 +20,11 @@ from psycopg2.pool import PoolError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from odoo import models
-from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 from odoo.exceptions import AccessDenied, AccessError, ConcurrencyError, MissingError, UserError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 
 from ..controllers.common import json_response, request_id
 from ..controllers.nodb import NODB_ROUTE
@@ -49,7 +50,8 @@ _VALID_SQL = """
        AND (k.expiration_date IS NULL OR k.expiration_date >= clock_timestamp() at time zone 'utc')
 """
 _LOOKUP_SQL = """
-    SELECT k.id, k.user_id, k.name, k.key, """ + _SETTINGS + """ FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
+    SELECT k.id, k.user_id, k.name, k.key, """ + _SETTINGS + """
+      FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
      WHERE k.index = %s AND u.active
        AND (k.scope IS NULL OR k.scope = %s)
        AND (k.expiration_date IS NULL OR k.expiration_date >= clock_timestamp() at time zone 'utc')

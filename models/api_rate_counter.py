@@ -3,9 +3,8 @@ import time
 
 from odoo import api, fields, models
 
-from .api_cursor import read_committed_cursor
-
 from ..lib import ratelimit
+from .api_cursor import read_committed_cursor
 
 
 class ApiRateCounter(models.Model):

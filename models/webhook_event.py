@@ -14,7 +14,7 @@ import json
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -187,12 +187,12 @@ class WebhookEvent(models.Model):
             return "processed", "server action %s ran" % action.sudo().name
         handler = get_handler(source.handler_code)
         if not handler:
-            raise UserError(_("Unknown Python handler %s", source.handler_code))
+            raise UserError(self.env._("Unknown Python handler %s", source.handler_code))
         info = {"id": self.id, "event_id": self.event_id, "event_type": self.event_type,
                 "source": source.name, "headers": json.loads(self.headers or "{}")}
         state, message = handler(env, payload, info)
         if state not in ("processed", "ignored"):
-            raise UserError(_("Handler returned an invalid state %s", state))
+            raise UserError(self.env._("Handler returned an invalid state %s", state))
         return state, message
 
     # ------------------------------------------------------------------ UI
@@ -200,7 +200,7 @@ class WebhookEvent(models.Model):
         """Process failed or ignored events again, now (as the source's run-as user)."""
         events = self._claim(len(self.ids) or 1, states=("failed", "ignored"), ids=self.ids)
         if not events:
-            raise UserError(_("Only failed or ignored events that no one else is processing can be "
+            raise UserError(self.env._("Only failed or ignored events that no one else is processing can be "
                               "reprocessed."))
         for event in events:
             event._process()

@@ -81,21 +81,22 @@ def sale_payment_succeeded(env, payload, event):
             payload.get("type") if isinstance(payload, dict) else None)
     reference, amount, currency_code = facts
     if not reference:
-        raise UserError("the payment event carries no order reference")
+        raise UserError(env._("the payment event carries no order reference"))
     order = env["sale.order"].search([("name", "=", str(reference))], limit=1)
     if not order:
-        raise UserError("no sale order with reference %s" % reference)
+        raise UserError(env._("no sale order with reference %s", reference))
     if order.state == "sale":
         return "ignored", "sale order %s is already confirmed" % order.name
     if order.state == "cancel":
-        raise UserError("sale order %s is cancelled" % order.name)
+        raise UserError(env._("sale order %s is cancelled", order.name))
     if currency_code and currency_code.upper() != order.currency_id.name:
-        raise UserError("payment currency %s differs from the order currency %s"
-                        % (currency_code, order.currency_id.name))
+        raise UserError(env._("payment currency %(paid)s differs from the order currency %(order)s",
+                              paid=currency_code, order=order.currency_id.name))
     if amount is not None and float_compare(
             amount, order.amount_total, precision_rounding=order.currency_id.rounding) < 0:
-        raise UserError("amount paid %s is less than the order total %s" % (amount, order.amount_total))
+        raise UserError(env._("amount paid %(paid)s is less than the order total %(total)s",
+                              paid=amount, total=order.amount_total))
     order.action_confirm()
-    order.message_post(body="Confirmed by inbound webhook event %s from %s." % (
-        event["event_id"], event["source"]))
+    order.message_post(body=env._("Confirmed by inbound webhook event %(event)s from %(source)s.",
+                                   event=event["event_id"], source=event["source"]))
     return "processed", "sale order %s confirmed" % order.name

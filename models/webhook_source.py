@@ -8,7 +8,7 @@ import re
 import uuid
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -120,7 +120,8 @@ class WebhookSource(models.Model):
                 try:
                     standard_webhooks.secret_key(new)
                 except ValueError:
-                    raise ValidationError(_("A Standard Webhooks secret is 'whsec_' followed by base64.")) from None
+                    raise ValidationError(
+                        self.env._("A Standard Webhooks secret is 'whsec_' followed by base64.")) from None
             src_sudo = source.sudo()  # technical write of the restricted secret fields
             vals = {"secret": new, "secret_hint": new[:6] + "…"}
             if src_sudo.secret and src_sudo.secret != new:
@@ -150,9 +151,9 @@ class WebhookSource(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default)
-        for source, vals in zip(self, vals_list):
+        for source, vals in zip(self, vals_list, strict=True):
             vals.setdefault("slug", "%s-copy-%s" % ((source.slug or "")[:50], uuid.uuid4().hex[:6]))
-            vals.setdefault("name", _("%s (copy)", source.name))
+            vals.setdefault("name", self.env._("%s (copy)", source.name))
         return vals_list
 
     # ------------------------------------------------------------------ constraints
@@ -160,7 +161,7 @@ class WebhookSource(models.Model):
     def _check_slug(self):
         for source in self:
             if not SLUG_RE.match(source.slug or ""):
-                raise ValidationError(_("The slug may only contain lowercase letters, digits, '-' and '_' "
+                raise ValidationError(self.env._("The slug may only contain lowercase letters, digits, '-' and '_' "
                                         "(at most 64, starting with a letter or digit)."))
 
     @api.constrains("run_as_user_id")
@@ -168,23 +169,23 @@ class WebhookSource(models.Model):
         for source in self:
             user = source.run_as_user_id
             if user.id == SUPERUSER_ID or user._is_superuser():
-                raise ValidationError(_("Inbound webhooks never run as the superuser."))
+                raise ValidationError(self.env._("Inbound webhooks never run as the superuser."))
             if user.share:
-                raise ValidationError(_("The run-as user must be an internal user."))
+                raise ValidationError(self.env._("The run-as user must be an internal user."))
 
     @api.constrains("handler_type", "handler_code", "server_action_id")
     def _check_handler(self):
         for source in self:
             if source.handler_type == "python" and not source.handler_code:
-                raise ValidationError(_("Choose a Python handler."))
+                raise ValidationError(self.env._("Choose a Python handler."))
             if source.handler_type == "server_action" and not source.server_action_id:
-                raise ValidationError(_("Choose a server action."))
+                raise ValidationError(self.env._("Choose a server action."))
 
     @api.constrains("tolerance", "max_body_bytes", "rotation_hours")
     def _check_numbers(self):
         for source in self:
             if source.tolerance <= 0 or source.max_body_bytes <= 0 or source.rotation_hours < 0:
-                raise ValidationError(_("Tolerance and body limit must be positive, rotation overlap "
+                raise ValidationError(self.env._("Tolerance and body limit must be positive, rotation overlap "
                                         "not negative."))
 
     # ------------------------------------------------------------------ verification (controller)

@@ -67,7 +67,7 @@ check_odoo_version() {
 # --- Python virtualenv ----------------------------------------------------------------------------
 ensure_venv() {
   local stamp req_hash
-  req_hash="$(cat "$PROJECT_DIR/requirements.txt" "$PROJECT_DIR/requirements-odoo.txt" | sha1sum | cut -c1-12)"
+  req_hash="$(cat "$PROJECT_DIR"/requirements{,-odoo,-dev}.txt | sha1sum | cut -c1-12)"
   stamp="$VENV/.rw-installed-$req_hash"
   [ -f "$stamp" ] && return 0
   command -v python3 >/dev/null || die "python3 is required (3.11 or newer)."
@@ -76,9 +76,9 @@ ensure_venv() {
     log "creating virtualenv in $VENV"
     python3 -m venv "$VENV"
   fi
-  log "installing Python requirements (Odoo's 3.12 pin set + the project's); about a minute the first time"
+  log "installing Python requirements (requirements-dev.txt: Odoo's 3.12 pin set + the development tools); about a minute the first time"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade pip wheel setuptools 2>&1 | grep -v "^WARNING: Location" >&2 || true
-  if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$PROJECT_DIR/requirements.txt" 2> "$STATE_DIR/pip.log"; then
+  if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$PROJECT_DIR/requirements-dev.txt" 2> "$STATE_DIR/pip.log"; then
     grep -v "^WARNING: Location" "$STATE_DIR/pip.log" >&2 || true
     die "pip install failed (full log: $STATE_DIR/pip.log)."
   fi

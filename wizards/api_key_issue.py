@@ -9,7 +9,7 @@ import datetime
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .res_users_api import API_KEY_SCOPE
+from ..models.res_users_api import API_KEY_SCOPE
 
 
 class ApiKeyIssue(models.TransientModel):
@@ -17,7 +17,8 @@ class ApiKeyIssue(models.TransientModel):
     _description = "Issue a REST API key"
 
     user_id = fields.Many2one("res.users", "Integration user", required=True,
-                              domain=lambda self: [("group_ids", "in", self.env.ref("rest_webhooks.group_api_user").ids)])
+                              domain=lambda self: [
+                                  ("group_ids", "in", self.env.ref("rest_webhooks.group_api_user").ids)])
     name = fields.Char("Key description", required=True)
     expiration_date = fields.Datetime(required=True,
                                       default=lambda self: fields.Datetime.now() + datetime.timedelta(days=90))
