@@ -6,7 +6,6 @@
     "license": "LGPL-3",
     "author": "rest_webhooks",
     "depends": ["sale", "base_automation"],
-    "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",

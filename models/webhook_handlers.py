@@ -97,6 +97,6 @@ def sale_payment_succeeded(env, payload, event):
         raise UserError(env._("amount paid %(paid)s is less than the order total %(total)s",
                               paid=amount, total=order.amount_total))
     order.action_confirm()
-    order.message_post(body=env._("Confirmed by inbound webhook event %(event)s from %(source)s.",
-                                   event=event["event_id"], source=event["source"]))
+    order.message_post(body=env._("Confirmed by inbound webhook event %(event)s from %(sender)s.",
+                                   event=event["event_id"], sender=event["source"]))
     return "processed", "sale order %s confirmed" % order.name

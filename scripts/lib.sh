@@ -190,9 +190,22 @@ pg_stop() {
 db_exists() { [ "$(psql -qAtc "select 1 from pg_database where datname='$1'")" = 1 ]; }
 
 # --- Odoo ---------------------------------------------------------------------------------------
-ensure_addon_link() {  # Odoo finds the addon by its technical name in an addons path
+# Odoo finds the addon by its technical name in an addons path: .state/addons/rest_webhooks, a folder
+# of links to the checkout's entries. Not one link to the checkout: Odoo's translation exporter walks
+# every module folder following links, and would go through .venv and through .state back into this
+# very folder without end. The development harness (bench, scripts, tests_unit) is left out, as from
+# the wheel. Links are only added or replaced, never all removed, so a running server keeps its files.
+ensure_addon_link() {
+  local dir="$STATE_DIR/addons/$ADDON_NAME" entry name
   mkdir -p "$STATE_DIR/addons"
-  ln -sfn "$PROJECT_DIR" "$STATE_DIR/addons/$ADDON_NAME"
+  [ -L "$dir" ] && rm -f "$dir"  # the former layout: a single link to the checkout
+  mkdir -p "$dir"
+  for entry in "$PROJECT_DIR"/*; do
+    name="${entry##*/}"
+    case "$name" in bench|scripts|tests_unit|build|dist) continue ;; esac
+    [ "$(readlink "$dir/$name" 2>/dev/null)" = "$entry" ] || ln -sfn "$entry" "$dir/$name"
+  done
+  find "$dir" -maxdepth 1 -type l ! -exec test -e {} \; -delete  # entries removed from the checkout
 }
 
 write_odoo_conf() {  # write_odoo_conf FILE HTTP_PORT [extra lines...]

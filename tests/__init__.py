@@ -19,3 +19,5 @@ from . import test_api_concurrency
 from . import test_api_retention
 from . import test_api_nodb
 from . import test_api_retry
+from . import test_i18n_pot
+from . import test_screenshots
