@@ -1,15 +1,27 @@
 # rest_webhooks: the two set-up commands are `make run` and `make test` (see README.md).
 SHELL := /bin/bash
-.PHONY: run test unit stop clean bench faults
+.PHONY: run test unit lint pot wheel check-wheel stop clean bench faults
 
 run:            ## private PostgreSQL + demo database + Odoo on 127.0.0.1:8069, prints an API key and curl examples
 	@bash scripts/run.sh
 
-test:           ## unit tests (pytest) + the addon's Odoo tests on a fresh database; ends with "N passed, N failed"
+test:           ## lint + unit tests (pytest) + the addon's Odoo tests on a fresh database; ends with "N passed, N failed"
 	@bash scripts/test.sh
 
 unit:           ## only the pure-Python unit tests (seconds, no database)
-	@UNIT_ONLY=1 bash scripts/test.sh
+	@UNIT_ONLY=1 NO_LINT=1 bash scripts/test.sh
+
+lint:           ## pylint-odoo (OCA's checks) and ruff; part of `make test`
+	@bash scripts/lint.sh
+
+wheel:          ## build dist/odoo_addon_rest_webhooks-*.whl (whool, as OCA publishes addons)
+	@bash -c 'source scripts/lib.sh && ensure_venv && "$$PY" -m build --wheel --no-isolation --outdir dist .'
+
+check-wheel:    ## fresh virtualenv with Odoo's requirements: installing the wheel adds the addon and changes nothing else
+	@bash scripts/check_wheel_install.sh
+
+pot:            ## regenerate i18n/rest_webhooks.pot with Odoo's exporter (after adding translatable strings)
+	@bash scripts/pot.sh
 
 stop:           ## stop the Odoo server and the private PostgreSQL cluster of this checkout
 	@bash scripts/stop.sh

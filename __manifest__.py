@@ -6,7 +6,6 @@
     "license": "LGPL-3",
     "author": "rest_webhooks",
     "depends": ["sale", "base_automation"],
-    "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
@@ -20,7 +19,9 @@
         "views/webhook_event_views.xml",
         "views/api_request_log_views.xml",
         "views/api_res_users_views.xml",
-        "views/api_key_issue_views.xml",
+        "wizards/webhook_endpoint_secret_views.xml",
+        "wizards/webhook_replay_views.xml",
+        "wizards/api_key_issue_views.xml",
         "views/res_config_settings_views.xml",
     ],
     "assets": {
@@ -28,6 +29,5 @@
             "rest_webhooks/static/tests/tours/**/*",
         ],
     },
-    "installable": True,
     "application": True,
 }

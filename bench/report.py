@@ -132,7 +132,7 @@ def md_report(res):
                 out.append("| %s | %s |  |  |  |  |  |  |  |" % (name, st))
                 continue
 
-            def pct(a):
+            def pct(a, s=s):
                 x = s.get(a) or {}
                 return "skipped" if "skipped" in x else "%s / %s / %s" % (fmt(x.get("p50_ms")), fmt(x.get("p90_ms")), fmt(x.get("p99_ms")))
             out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (

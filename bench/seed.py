@@ -19,6 +19,8 @@ import sys
 import time
 from datetime import datetime, timedelta
 
+from psycopg2 import sql
+
 TARGET_ORDERS = int(os.environ.get("BENCH_ORDERS", "100000"))
 TARGET_PARTNERS = int(os.environ.get("BENCH_PARTNERS", "10000"))
 BATCH = int(os.environ.get("BENCH_BATCH", "500"))
@@ -137,11 +139,12 @@ if n_orders < TARGET_ORDERS:
             INSERT INTO bench_map (i, tid)
                 SELECT g.i, (%(tmpl)s::int[])[1 + g.i %% %(nt)s] FROM generate_series(%(lo)s, %(hi)s) g(i);
         """, {"tmpl": tmpl_ids, "nt": len(tmpl_ids), "lo": lo, "hi": hi})
-        cr.execute("""
+        cr.execute(sql.SQL("""
             WITH ins AS (
                 INSERT INTO sale_order ({cols}, name, client_order_ref, date_order, partner_id, partner_invoice_id,
                                         partner_shipping_id, create_date, write_date)
-                SELECT {ocols}, 'S' || lpad((m.i + 1)::text, greatest(5, length((m.i + 1)::text)), '0'), 'BENCH-' || lpad(m.i::text, 6, '0'),
+                SELECT {ocols}, 'S' || lpad((m.i + 1)::text, greatest(5, length((m.i + 1)::text)), '0'),
+                       'BENCH-' || lpad(m.i::text, 6, '0'),
                        %(base)s::timestamp + m.i * interval '10 minutes',
                        (%(partners)s::int[])[1 + (m.i * 7919) %% %(np)s],
                        (%(partners)s::int[])[1 + (m.i * 7919) %% %(np)s],
@@ -153,19 +156,21 @@ if n_orders < TARGET_ORDERS:
             )
             UPDATE bench_map m SET new_id = ins.id FROM ins
              WHERE ins.client_order_ref = 'BENCH-' || lpad(m.i::text, 6, '0')
-        """.format(cols=", ".join(o_cols), ocols=", ".join("o." + c for c in o_cols)),
+        """).format(cols=sql.SQL(", ").join(map(sql.Identifier, o_cols)),
+                    ocols=sql.SQL(", ").join(sql.Identifier("o", c) for c in o_cols)),
             {"base": base_date, "partners": partner_ids, "np": len(partner_ids)})
         # lines, in a known order so that new line ids pair with their template lines
         cr.execute("""SELECT l.id FROM bench_map m JOIN sale_order_line l ON l.order_id = m.tid
                       ORDER BY m.i, l.id""")
         src_lines = [r[0] for r in cr.fetchall()]
-        cr.execute("""
+        cr.execute(sql.SQL("""
             INSERT INTO sale_order_line ({cols}, order_id, order_partner_id, create_date, write_date)
             SELECT {lcols}, m.new_id, o.partner_id, now() at time zone 'utc', now() at time zone 'utc'
             FROM bench_map m JOIN sale_order_line l ON l.order_id = m.tid JOIN sale_order o ON o.id = m.new_id
             ORDER BY m.i, l.id
             RETURNING id
-        """.format(cols=", ".join(l_cols), lcols=", ".join("l." + c for c in l_cols)))
+        """).format(cols=sql.SQL(", ").join(map(sql.Identifier, l_cols)),
+                    lcols=sql.SQL(", ").join(sql.Identifier("l", c) for c in l_cols)))
         new_lines = sorted(r[0] for r in cr.fetchall())
         assert len(new_lines) == len(src_lines), (len(new_lines), len(src_lines))
         cr.execute("""

@@ -13,8 +13,6 @@ from collections import Counter
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import requests
-
 from . import clients as C
 from .stats import per_second, percentile
 

@@ -3,8 +3,6 @@ from . import ir_cron
 from . import webhook_endpoint
 from . import webhook_delivery
 from . import webhook_attempt
-from . import webhook_endpoint_secret
-from . import webhook_replay
 from . import ir_actions_server
 from . import base_automation
 from . import webhook_source
@@ -17,5 +15,4 @@ from . import api_request_log
 from . import api_idempotency_key
 from . import ir_http
 from . import res_users_delegation
-from . import api_key_issue
 from . import res_config_settings

@@ -6,9 +6,8 @@ import time
 
 from odoo import api, fields, models
 
-from ..services.cursors import read_committed_cursor
-
 from ..lib import ratelimit
+from ..services.cursors import read_committed_cursor
 
 
 class ApiRateCounter(models.Model):

@@ -4,7 +4,7 @@ Endpoints generate rules using it; admins can also use it in automation rules th
 """
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 _EVENT_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
@@ -25,12 +25,12 @@ class IrActionsServer(models.Model):
     def _check_rw_webhook(self):
         for action in self.filtered(lambda a: a.state == "rw_webhook"):
             if not action.rw_endpoint_id:
-                raise ValidationError(_("Choose the webhook endpoint of action %s.", action.name))
+                raise ValidationError(self.env._("Choose the webhook endpoint of action %s.", action.name))
             if not _EVENT_NAME.match(action.rw_event or ""):
-                raise ValidationError(_("The event name must be lowercase words separated by dots, "
+                raise ValidationError(self.env._("The event name must be lowercase words separated by dots, "
                                         "e.g. 'shipped'."))
             if action.rw_endpoint_id.model_id != action.model_id:
-                raise ValidationError(_("The endpoint %(ep)s is for model %(model)s.",
+                raise ValidationError(self.env._("The endpoint %(ep)s is for model %(model)s.",
                                         ep=action.rw_endpoint_id.name, model=action.rw_endpoint_id.model_name))
 
     def _get_eval_context(self, action=None):

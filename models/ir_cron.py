@@ -3,9 +3,10 @@ import logging
 import threading
 
 from odoo import api, fields, models, sql_db
-from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.service.server import SLEEP_INTERVAL
 from odoo.tools import SQL
+
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 
 _logger = logging.getLogger(__name__)
 

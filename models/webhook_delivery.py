@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -328,7 +328,7 @@ class WebhookDelivery(models.Model):
         # "Send test event": the answer's body is not kept (the URL may be an internal service)
         keep_excerpt = not self.env.context.get("rw_test_send")
         gone, failed, succeeded = set(), set(), set()
-        for delivery, job, result in zip(self, jobs, results):
+        for delivery, job, result in zip(self, jobs, results, strict=True):
             status = result["status_code"]
             outcome = retry.classify(status)
             if status is not None and 300 <= status < 400:
@@ -352,7 +352,7 @@ class WebhookDelivery(models.Model):
                 succeeded.add(delivery.endpoint_id)
             elif outcome == retry.GONE:
                 vals.update(state="dead", next_attempt_at=False,
-                            last_error=_("410 Gone: the receiver asked to stop; endpoint disabled"))
+                            last_error=self.env._("410 Gone: the receiver asked to stop; endpoint disabled"))
                 gone.add(delivery.endpoint_id)
             else:
                 delay = retry.next_delay(
@@ -381,7 +381,7 @@ class WebhookDelivery(models.Model):
         endpoint row; a concurrent update of that row is retried at the next batch."""
         disable_after = self.env["webhook.endpoint"]._disable_after_seconds()
         for ep in gone:
-            self._guarded(lambda ep=ep: ep._disable_for(_("the receiver answered 410 Gone")))
+            self._guarded(lambda ep=ep: ep._disable_for(self.env._("the receiver answered 410 Gone")))
         for ep in succeeded - gone:
             if ep.failing_since:
                 self._guarded(lambda ep=ep: ep.sudo().write({"failing_since": False}))
@@ -391,7 +391,7 @@ class WebhookDelivery(models.Model):
             elif ep.active and retry.should_disable(ep.failing_since, now, disable_after):
                 days = disable_after / 86400
                 self._guarded(lambda ep=ep, days=days: ep._disable_for(
-                    _("every attempt failed for %(days)s days (since %(since)s UTC)",
+                    self.env._("every attempt failed for %(days)s days (since %(since)s UTC)",
                       days=("%g" % days), since=ep.failing_since)))
 
     def _guarded(self, func):
@@ -426,7 +426,7 @@ class WebhookDelivery(models.Model):
     def action_retry_now(self):
         todo = self.filtered(lambda d: d.state in ("pending", "retrying"))
         if not todo:
-            raise UserError(_("Only pending or retrying deliveries can be retried now; use Replay for "
+            raise UserError(self.env._("Only pending or retrying deliveries can be retried now; use Replay for "
                               "delivered or dead ones."))
         todo.sudo().write({"next_attempt_at": fields.Datetime.now()})
         self._wake_dispatcher_on_commit()
@@ -436,13 +436,13 @@ class WebhookDelivery(models.Model):
         """Queue delivered or dead deliveries again: same webhook-id and payload, a new retry cycle."""
         todo = self.filtered(lambda d: d.state in ("delivered", "dead"))
         if not todo:
-            raise UserError(_("Select delivered or dead deliveries to replay."))
+            raise UserError(self.env._("Select delivered or dead deliveries to replay."))
         todo.sudo().write({"state": "pending", "attempt_count": 0, "next_attempt_at": fields.Datetime.now(),
                            "delivered_at": False})
         self._wake_dispatcher_on_commit()
         return {
             "type": "ir.actions.client", "tag": "display_notification",
-            "params": {"title": _("Replay"), "type": "success",
-                       "message": _("%s deliveries queued again.", len(todo)),
+            "params": {"title": self.env._("Replay"), "type": "success",
+                       "message": self.env._("%s deliveries queued again.", len(todo)),
                        "next": {"type": "ir.actions.act_window_close"}},
         }

@@ -9,7 +9,7 @@ import logging
 import re
 import uuid
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools.safe_eval import safe_eval
@@ -71,7 +71,7 @@ class WebhookEndpoint(models.Model):
     url = fields.Char("URL", required=True, tracking=True,
                       help="Where events are POSTed. https only, unless the setting "
                            "rest_webhooks.webhook_allow_http (or ...allow_local_network) is on.")
-    model_id = fields.Many2one("ir.model", string="Model", required=True, ondelete="cascade",
+    model_id = fields.Many2one("ir.model", required=True, ondelete="cascade",
                                domain=[("transient", "=", False)], tracking=True)
     model_name = fields.Char(related="model_id.model", store=True, string="Model name")
     is_sale_order = fields.Boolean(compute="_compute_is_sale_order")
@@ -245,7 +245,8 @@ class WebhookEndpoint(models.Model):
             try:
                 _scheme, host, _port = check_url(ep.url, allow_http=allow_http)
             except DestinationRefused as exc:
-                raise ValidationError(_("Invalid webhook URL %(url)s: %(reason)s", url=ep.url, reason=exc))
+                raise ValidationError(self.env._("Invalid webhook URL %(url)s: %(reason)s",
+                                                 url=ep.url, reason=exc)) from exc
             if not allow_local:
                 # literal addresses are refused right away; host names are checked at each send
                 try:
@@ -253,14 +254,14 @@ class WebhookEndpoint(models.Model):
                 except ValueError:
                     reason = None
                 if reason or host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
-                    raise ValidationError(_("Webhook URL %(url)s points to a local or private address.",
+                    raise ValidationError(self.env._("Webhook URL %(url)s points to a local or private address.",
                                             url=ep.url))
 
     @api.constrains("timeout")
     def _check_timeout(self):
         for ep in self:
             if not 0 < ep.timeout <= 60:
-                raise ValidationError(_("The timeout must be between 0 and 60 seconds."))
+                raise ValidationError(self.env._("The timeout must be between 0 and 60 seconds."))
 
     @api.constrains("custom_headers")
     def _check_custom_headers(self):
@@ -279,7 +280,7 @@ class WebhookEndpoint(models.Model):
             if names:
                 unknown = set(names) - set(self.env[ep.model_name]._rest_fields_spec())
                 if unknown:
-                    raise ValidationError(_("Unknown payload fields: %(names)s. Available: %(avail)s",
+                    raise ValidationError(self.env._("Unknown payload fields: %(names)s. Available: %(avail)s",
                                             names=", ".join(sorted(unknown)),
                                             avail=ep.available_payload_fields))
 
@@ -288,13 +289,13 @@ class WebhookEndpoint(models.Model):
         for ep in self:
             if ep.model_name in _FORBIDDEN_MODELS or ep.model_id.transient:
                 # events of the webhook machinery itself would feed on themselves
-                raise ValidationError(_("Webhooks cannot be sent for %s.", ep.model_id.name))
+                raise ValidationError(self.env._("Webhooks cannot be sent for %s.", ep.model_id.name))
 
     @api.constrains("event_confirmed", "event_cancelled", "model_id")
     def _check_order_events(self):
         for ep in self:
             if (ep.event_confirmed or ep.event_cancelled) and ep.model_name != "sale.order":
-                raise ValidationError(_("'Order confirmed' and 'Order cancelled' exist only for sale.order."))
+                raise ValidationError(self.env._("'Order confirmed' and 'Order cancelled' exist only for sale.order."))
 
     def _parsed_custom_headers(self):
         headers = {}
@@ -304,12 +305,12 @@ class WebhookEndpoint(models.Model):
             name, sep, value = line.partition(":")
             name, value = name.strip(), value.strip()
             if not sep or not _HEADER_NAME.match(name):
-                raise ValidationError(_("Custom header line %(num)s must look like 'Name: value'.", num=num))
+                raise ValidationError(self.env._("Custom header line %(num)s must look like 'Name: value'.", num=num))
             if any(c in value for c in "\r\n\x00"):
-                raise ValidationError(_("Custom header %(name)s contains a line break.", name=name))
+                raise ValidationError(self.env._("Custom header %(name)s contains a line break.", name=name))
             low = name.lower()
             if low in _RESERVED_HEADERS or low.startswith(_RESERVED_PREFIXES):
-                raise ValidationError(_("Custom header %(name)s is set by the webhook sender and cannot be "
+                raise ValidationError(self.env._("Custom header %(name)s is set by the webhook sender and cannot be "
                                         "overridden.", name=name))
             headers[name] = value
         return headers
@@ -319,7 +320,8 @@ class WebhookEndpoint(models.Model):
             domain = safe_eval(self.filter_domain or "[]")
             Domain(domain).validate(self.env[self.model_name]) if self.model_name else None
         except Exception as exc:  # noqa: BLE001 - any parse/validation problem is a user error here
-            raise ValidationError(_("Invalid filter domain %(dom)s: %(err)s", dom=self.filter_domain, err=exc))
+            raise ValidationError(self.env._("Invalid filter domain %(dom)s: %(err)s",
+                                             dom=self.filter_domain, err=exc)) from exc
         return list(domain)
 
     def _payload_field_names(self):
@@ -384,7 +386,7 @@ class WebhookEndpoint(models.Model):
                     self._check_run_as_user(vals["run_as_user_id"])
         secrets = [vals.pop("secret", None) for vals in vals_list]
         endpoints = super().create(vals_list)
-        for ep, secret in zip(endpoints, secrets):
+        for ep, secret in zip(endpoints, secrets, strict=True):
             # technical write of the signing secret (field restricted to sudo access)
             ep.sudo().write({"secret": secret or standard_webhooks.generate_secret()})
         endpoints._sync_rules()
@@ -417,7 +419,7 @@ class WebhookEndpoint(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        return [dict(vals, name=_("%s (copy)", ep.name)) for ep, vals in zip(self, vals_list)]
+        return [dict(vals, name=self.env._("%s (copy)", ep.name)) for ep, vals in zip(self, vals_list, strict=True)]
 
     # ------------------------------------------------------------------ rules
     def _rule_specs(self):
@@ -538,7 +540,7 @@ class WebhookEndpoint(models.Model):
         return True
 
     def action_disable(self):
-        self.write({"active": False, "disabled_reason": _("Disabled by %s", self.env.user.name)})
+        self.write({"active": False, "disabled_reason": self.env._("Disabled by %s", self.env.user.name)})
         return True
 
     def action_rotate_secret(self):
@@ -552,7 +554,7 @@ class WebhookEndpoint(models.Model):
             + datetime.timedelta(hours=max(self.rotation_grace_hours, 0)),
             "secret": new_secret,
         })
-        self.message_post(body=_("Signing secret rotated; the previous one keeps signing until %s (UTC).",
+        self.message_post(body=self.env._("Signing secret rotated; the previous one keeps signing until %s (UTC).",
                                  self.previous_secret_expires_at))
         return self._secret_wizard(new_secret)
 
@@ -560,7 +562,7 @@ class WebhookEndpoint(models.Model):
         self.ensure_one()
         self.check_access("write")
         if self.secret_revealed:
-            raise UserError(_("The secret was already shown once. Rotate it to get a new one."))
+            raise UserError(self.env._("The secret was already shown once. Rotate it to get a new one."))
         return self._secret_wizard(self.sudo().secret)
 
     def _secret_wizard(self, secret):
@@ -617,7 +619,7 @@ class WebhookEndpoint(models.Model):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"title": _("Send test event"), "message": message,
+            "params": {"title": self.env._("Send test event"), "message": message,
                        "type": "success" if ok else "danger", "sticky": not ok,
                        "next": {"type": "ir.actions.act_window_close"}},
         }
@@ -639,7 +641,7 @@ class WebhookEndpoint(models.Model):
             managers = self.env.ref("rest_webhooks.group_integration_manager").sudo().all_user_ids
             partners = managers.filtered(lambda u: u.active and not u.share).partner_id
             ep.message_post(
-                body=_("Webhook endpoint %(name)s was disabled: %(reason)s. Fix the receiver, then click "
+                body=self.env._("Webhook endpoint %(name)s was disabled: %(reason)s. Fix the receiver, then click "
                        "Enable: queued deliveries will be sent.", name=ep.name, reason=reason),
                 partner_ids=partners.ids, message_type="comment", subtype_xmlid="mail.mt_note",
             )

@@ -8,7 +8,7 @@ import re
 import uuid
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
@@ -177,7 +177,8 @@ class WebhookSource(models.Model):
                 try:
                     standard_webhooks.secret_key(new)
                 except ValueError:
-                    raise ValidationError(_("A Standard Webhooks secret is 'whsec_' followed by base64.")) from None
+                    raise ValidationError(
+                        self.env._("A Standard Webhooks secret is 'whsec_' followed by base64.")) from None
             src_sudo = source.sudo()  # technical write of the restricted secret fields
             vals = {"secret": new, "secret_hint": secret_fingerprint(new)}
             if src_sudo.secret and src_sudo.secret != new:
@@ -251,9 +252,9 @@ class WebhookSource(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default)
-        for source, vals in zip(self, vals_list):
+        for source, vals in zip(self, vals_list, strict=True):
             vals.setdefault("slug", "%s-copy-%s" % ((source.slug or "")[:50], uuid.uuid4().hex[:6]))
-            vals.setdefault("name", _("%s (copy)", source.name))
+            vals.setdefault("name", self.env._("%s (copy)", source.name))
         return vals_list
 
     # ------------------------------------------------------------------ constraints
@@ -261,7 +262,7 @@ class WebhookSource(models.Model):
     def _check_slug(self):
         for source in self:
             if not SLUG_RE.match(source.slug or ""):
-                raise ValidationError(_("The slug may only contain lowercase letters, digits, '-' and '_' "
+                raise ValidationError(self.env._("The slug may only contain lowercase letters, digits, '-' and '_' "
                                         "(at most 64, starting with a letter or digit)."))
 
     @api.constrains("run_as_user_id", "company_id")
@@ -353,7 +354,7 @@ class WebhookSource(models.Model):
     def _check_numbers(self):
         for source in self:
             if source.tolerance <= 0 or source.max_body_bytes <= 0 or source.rotation_hours < 0:
-                raise ValidationError(_("Tolerance and body limit must be positive, rotation overlap "
+                raise ValidationError(self.env._("Tolerance and body limit must be positive, rotation overlap "
                                         "not negative."))
 
     # ------------------------------------------------------------------ verification (controller)

@@ -67,7 +67,7 @@ check_odoo_version() {
 # --- Python virtualenv ----------------------------------------------------------------------------
 ensure_venv() {
   local stamp req_hash
-  req_hash="$(cat "$PROJECT_DIR/requirements.txt" "$PROJECT_DIR/requirements-odoo.txt" | sha1sum | cut -c1-12)"
+  req_hash="$(cat "$PROJECT_DIR"/requirements{,-odoo,-dev}.txt | sha1sum | cut -c1-12)"
   stamp="$VENV/.rw-installed-$req_hash"
   [ -f "$stamp" ] && return 0
   command -v python3 >/dev/null || die "python3 is required (3.11 or newer)."
@@ -76,9 +76,9 @@ ensure_venv() {
     log "creating virtualenv in $VENV"
     python3 -m venv "$VENV"
   fi
-  log "installing Python requirements (Odoo's 3.12 pin set + the project's); about a minute the first time"
+  log "installing Python requirements (requirements-dev.txt: Odoo's 3.12 pin set + the development tools); about a minute the first time"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade pip wheel setuptools 2>&1 | grep -v "^WARNING: Location" >&2 || true
-  if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$PROJECT_DIR/requirements.txt" 2> "$STATE_DIR/pip.log"; then
+  if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$PROJECT_DIR/requirements-dev.txt" 2> "$STATE_DIR/pip.log"; then
     grep -v "^WARNING: Location" "$STATE_DIR/pip.log" >&2 || true
     die "pip install failed (full log: $STATE_DIR/pip.log)."
   fi
@@ -190,9 +190,22 @@ pg_stop() {
 db_exists() { [ "$(psql -qAtc "select 1 from pg_database where datname='$1'")" = 1 ]; }
 
 # --- Odoo ---------------------------------------------------------------------------------------
-ensure_addon_link() {  # Odoo finds the addon by its technical name in an addons path
+# Odoo finds the addon by its technical name in an addons path: .state/addons/rest_webhooks, a folder
+# of links to the checkout's entries. Not one link to the checkout: Odoo's translation exporter walks
+# every module folder following links, and would go through .venv and through .state back into this
+# very folder without end. The development harness (bench, scripts, tests_unit) is left out, as from
+# the wheel. Links are only added or replaced, never all removed, so a running server keeps its files.
+ensure_addon_link() {
+  local dir="$STATE_DIR/addons/$ADDON_NAME" entry name
   mkdir -p "$STATE_DIR/addons"
-  ln -sfn "$PROJECT_DIR" "$STATE_DIR/addons/$ADDON_NAME"
+  [ -L "$dir" ] && rm -f "$dir"  # the former layout: a single link to the checkout
+  mkdir -p "$dir"
+  for entry in "$PROJECT_DIR"/*; do
+    name="${entry##*/}"
+    case "$name" in bench|scripts|tests_unit|build|dist) continue ;; esac
+    [ "$(readlink "$dir/$name" 2>/dev/null)" = "$entry" ] || ln -sfn "$entry" "$dir/$name"
+  done
+  find "$dir" -maxdepth 1 -type l ! -exec test -e {} \; -delete  # entries removed from the checkout
 }
 
 write_odoo_conf() {  # write_odoo_conf FILE HTTP_PORT [extra lines...]

@@ -2,7 +2,9 @@
 # `make test`: pure-Python unit tests (pytest, no database) then the addon's Odoo tests on a fresh
 # database in the private cluster. Ends with "N passed, N failed[, N skipped]"; exits non-zero on
 # any failure, on an Odoo crash, or when no test ran.
-# TEST_TAGS narrows the Odoo tests (default /rest_webhooks); UNIT_ONLY=1 / ODOO_ONLY=1 pick a half.
+# Lint first (scripts/lint.sh: pylint-odoo and ruff, one check each, counted in the totals).
+# TEST_TAGS narrows the Odoo tests (default /rest_webhooks); UNIT_ONLY=1 / ODOO_ONLY=1 pick a half
+# (ODOO_ONLY also skips the lint, NO_LINT=1 skips only the lint).
 source "$(dirname "$0")/lib.sh"
 set +e  # we collect results ourselves
 
@@ -11,7 +13,15 @@ mkdir -p "$STATE_DIR/test"
 ensure_venv
 run_id="$$"
 out="$STATE_DIR/test/$run_id"; mkdir -p "$out"
-u_pass=0 u_fail=0 u_skip=0 o_pass=0 o_fail=0 o_skip=0 problems=()
+u_pass=0 u_fail=0 u_skip=0 o_pass=0 o_fail=0 o_skip=0 l_pass=0 l_fail=0 problems=()
+
+# --- 0. lint (pylint-odoo, ruff): each linter is one check, passed when it reports 0 messages --------
+if [ -z "${ODOO_ONLY:-}" ] && [ -z "${NO_LINT:-}" ]; then
+  log "lint (pylint-odoo, ruff)"
+  LINT_RESULT_FILE="$out/lint.result" bash "$PROJECT_DIR/scripts/lint.sh"
+  if [ -f "$out/lint.result" ]; then read -r l_pass l_fail < "$out/lint.result"
+  else problems+=("the lint step did not run"); l_fail=1; fi
+fi
 
 # --- 1. unit tests (lib/ is pure Python) -----------------------------------------------------------
 if [ -z "${ODOO_ONLY:-}" ]; then
@@ -87,8 +97,9 @@ if [ -z "${UNIT_ONLY:-}" ]; then
   fi
 fi
 
-passed=$((u_pass + o_pass)); failed=$((u_fail + o_fail)); skipped=$((u_skip + o_skip))
+passed=$((l_pass + u_pass + o_pass)); failed=$((l_fail + u_fail + o_fail)); skipped=$((u_skip + o_skip))
 echo
+[ -z "${ODOO_ONLY:-}" ] && [ -z "${NO_LINT:-}" ] && echo "lint: $l_pass passed, $l_fail failed (pylint-odoo, ruff)"
 echo "unit tests: $u_pass passed, $u_fail failed, $u_skip skipped"
 [ -z "${UNIT_ONLY:-}" ] && echo "odoo tests: $o_pass passed, $o_fail failed, $o_skip skipped (log: $out/odoo.log)"
 for p in "${problems[@]}"; do echo "problem: $p"; done

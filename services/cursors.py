@@ -27,10 +27,11 @@ def read_committed_cursor(registry):
 
 
 def end_read_snapshot(cr):
-    """Commit ``cr``'s transaction, which has only read so far, so its next statement takes a new
+    """End ``cr``'s transaction, which has only read so far, so its next statement takes a new
     REPEATABLE READ snapshot that sees rows committed meanwhile by other transactions (e.g. an
-    Idempotency-Key claim). Test cursors share the test's single transaction, where those rows are
-    already visible, and are left untouched (committing one would let its rollback undo later
-    "committed" technical writes)."""
+    Idempotency-Key claim). A rollback, not a commit: there is nothing to keep, and should a write
+    ever slip in before this point it is discarded rather than committed apart from the request's
+    own transaction (which would survive the request failing later). Test cursors share the test's
+    single transaction, where those rows are already visible, and are left untouched."""
     if not is_test_cursor(cr):
-        cr.commit()
+        cr.rollback()

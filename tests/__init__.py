@@ -25,3 +25,5 @@ from . import test_api_nodb
 from . import test_api_retry
 from . import test_security_inbound
 from . import test_security_manager
+from . import test_i18n_pot
+from . import test_screenshots

@@ -1,6 +1,7 @@
 import datetime
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, freeze_time, tagged
 
 from .test_api_common import ApiTestMixin
@@ -132,5 +133,5 @@ class TestApiAuth(ApiTestMixin, HttpCase):
         self.assertEqual(row.scope, "rest_webhooks")
         self.assertEqual(self.api("GET", "/api/v1/orders", key=key).status_code, 200)
         plain = self._api_user("not_manager")
-        with self.assertRaises(Exception):
+        with self.assertRaises(AccessError):
             self.env["api.key.issue"].with_user(plain).create({"user_id": self.user.id, "name": "x"})

@@ -4,9 +4,12 @@ with one external_ref make one order; two claims of one Idempotency-Key let exac
 HttpCase serialises requests inside the test transaction, so these run the same model methods the
 controllers call, in separate cursors/threads, through Odoo's own ``retrying`` (what the HTTP layer
 wraps every request in)."""
+import contextlib
 import threading
 import time
 import uuid
+
+import psycopg2
 
 from odoo import SUPERUSER_ID, api
 from odoo.orm.environments import Transaction
@@ -117,10 +120,8 @@ class TestApiConcurrency(TransactionCase):
                 time.sleep(0.1)
         finally:
             claimant.connection.close()
-            try:
+            with contextlib.suppress(psycopg2.Error):  # its connection was killed on purpose
                 claimant.close()
-            except Exception:  # noqa: BLE001 - its connection was killed on purpose
-                pass
         with self.registry.cursor() as cr:
             self.assertEqual(self._env(cr)["api.idempotency.key"]._claim(SUPERUSER_ID, key, "fp", "POST", "/x"),
                              ("claimed", rec_id))

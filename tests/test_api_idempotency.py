@@ -48,6 +48,7 @@ class TestApiIdempotency(ApiTestMixin, HttpCase):
 
     def _fingerprint(self, body):
         import json  # noqa: PLC0415
+
         from ..lib.idempotency import request_fingerprint  # noqa: PLC0415
         return request_fingerprint("POST", "/api/v1/orders", "", json.dumps(body).encode())
 

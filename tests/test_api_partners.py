@@ -34,7 +34,8 @@ class TestApiPartners(ApiTestMixin, HttpCase):
                            field="name")
 
     def test_list_filters(self):
-        a = self.env["res.partner"].create({"name": "Filter Alpha BV", "email": "Alpha@Filter.test", "is_company": True})
+        a = self.env["res.partner"].create({"name": "Filter Alpha BV", "email": "Alpha@Filter.test",
+                                            "is_company": True})
         b = self.env["res.partner"].create({"name": "filter beta", "email": "beta@filter.test"})
         ids = lambda **p: [r["id"] for r in self.api("GET", "/api/v1/partners", params=p).json()["data"]]  # noqa
         self.assertEqual(ids(name="FILTER ", limit=200), [a.id, b.id])

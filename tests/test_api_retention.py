@@ -1,6 +1,7 @@
 import datetime
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, freeze_time, tagged
 
 from .test_api_common import ApiTestMixin
@@ -38,5 +39,5 @@ class TestApiRetention(ApiTestMixin, HttpCase):
         self.assertTrue(Log.search([]))
         for view_type in ("list", "graph", "form", "search"):
             self.assertTrue(Log.get_view(view_type=view_type)["arch"])
-        with self.assertRaises(Exception):
+        with self.assertRaises(AccessError):
             self.env["api.request.log"].with_user(self.user).search([])

@@ -1,8 +1,8 @@
 """Inbound webhooks over real HTTP: verification per scheme, status codes, dedupe, processing as the
 run-as user, the payment-succeeded handler, rotation, tolerance edges (freezegun), retention."""
 import json
-from urllib.parse import urlencode
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError

@@ -6,8 +6,8 @@ import json
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import mute_logger
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from .webhook_common import WebhookTestMixin
 
@@ -187,7 +187,8 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
             "state": "rw_webhook", "rw_endpoint_id": endpoint.id, "rw_event": "pushed"})
         order = self._order()
         reader = self.env["res.users"].create({
-            "name": "Reader", "login": "webhook-reader", "group_ids": [Command.set([self.env.ref("base.group_user").id])]})
+            "name": "Reader", "login": "webhook-reader",
+            "group_ids": [Command.set([self.env.ref("base.group_user").id])]})
         with mute_logger("odoo.addons.base.models.ir_actions"), self.assertRaises(AccessError):
             action.with_user(reader).with_context(active_model="sale.order", active_ids=order.ids).run()
         action.group_ids = [Command.set([self.env.ref("base.group_system").id])]

@@ -82,7 +82,7 @@ class TestWebhookRetry(WebhookTestMixin, TransactionCase):
             self.assertEqual(len(delivery.attempt_ids), 10)
             self.assertEqual(delivery.attempt_count, 10)
             self.assertEqual(len(delays), 9)
-            for expected, got in zip(SCHEDULE, delays):
+            for expected, got in zip(SCHEDULE, delays, strict=True):
                 self.assertTrue(expected * 0.9 - 1 <= got <= expected * 1.1 + 1, (expected, got))
             # dead stays dead and visible; ~3.2 days of failures do not disable the endpoint (5 days)
             frozen.tick(datetime.timedelta(days=1))

@@ -18,7 +18,8 @@ class TestWebhookRotation(WebhookTestMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._allow_local_network(cls.env)
-        cls.manager = new_test_user(cls.env, "wh_manager", groups="base.group_user,rest_webhooks.group_integration_manager")
+        cls.manager = new_test_user(cls.env, "wh_manager",
+                                    groups="base.group_user,rest_webhooks.group_integration_manager")
 
     def test_rotation_signs_with_both_secrets_during_grace(self):
         receiver = self.start_receiver()

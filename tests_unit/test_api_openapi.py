@@ -16,7 +16,8 @@ def test_spec_shape():
     assert spec["openapi"] == "3.1.0"
     get = spec["paths"]["/api/v1/orders/{order_id}"]["get"]
     assert get["parameters"][0] == {"name": "order_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    assert get["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/SaleOrder"}
+    assert get["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/SaleOrder"}
     assert get["responses"]["401"]["content"]["application/problem+json"]["schema"] == {
         "$ref": "#/components/schemas/Problem"}
     post = spec["paths"]["/api/v1/orders"]["post"]

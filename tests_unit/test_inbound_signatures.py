@@ -3,8 +3,21 @@ import datetime
 import pytest
 
 from lib.inbound_signatures import (
-    SignatureError, event_id, event_type, json_path, parse_json, parse_payload, parse_stripe_header, sign_github,
-    sign_hmac, sign_shopify, sign_stripe, verify_github, verify_hmac, verify_request, verify_shopify,
+    SignatureError,
+    event_id,
+    event_type,
+    json_path,
+    parse_json,
+    parse_payload,
+    parse_stripe_header,
+    sign_github,
+    sign_hmac,
+    sign_shopify,
+    sign_stripe,
+    verify_github,
+    verify_hmac,
+    verify_request,
+    verify_shopify,
     verify_stripe,
 )
 

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime
 
 import pytest
@@ -42,7 +43,7 @@ def test_event_id_from_header_or_scheme_default():
 
 
 def test_config_is_immutable():
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         config().secret = "x"
 
 

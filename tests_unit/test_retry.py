@@ -1,7 +1,15 @@
 import datetime
 
 from lib.retry import (
-    GONE, MAX_ATTEMPTS, RETRY, SCHEDULE, SUCCESS, classify, next_delay, parse_retry_after, should_disable,
+    GONE,
+    MAX_ATTEMPTS,
+    RETRY,
+    SCHEDULE,
+    SUCCESS,
+    classify,
+    next_delay,
+    parse_retry_after,
+    should_disable,
 )
 
 

@@ -4,7 +4,13 @@ import datetime
 import pytest
 
 from lib.standard_webhooks import (
-    WebhookVerificationError, generate_secret, legacy_signature, secret_key, sign, sign_all, verify,
+    WebhookVerificationError,
+    generate_secret,
+    legacy_signature,
+    secret_key,
+    sign,
+    sign_all,
+    verify,
     verify_legacy,
 )
 

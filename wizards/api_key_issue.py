@@ -13,8 +13,8 @@ import datetime
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .res_users_api import API_KEY_SCOPE
-from .res_users_delegation import GROUP_API_USER, GROUP_MANAGER
+from ..models.res_users_api import API_KEY_SCOPE
+from ..models.res_users_delegation import GROUP_API_USER, GROUP_MANAGER
 
 DEFAULT_DAYS = 90
 

@@ -1,5 +1,5 @@
 """Transient wizard: replay the dead (and optionally delivered) deliveries of an endpoint in a date range."""
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -27,8 +27,8 @@ class WebhookReplay(models.TransientModel):
     def action_replay(self):
         self.ensure_one()
         if self.date_from > self.date_to:
-            raise UserError(_("The start of the range is after its end."))
+            raise UserError(self.env._("The start of the range is after its end."))
         deliveries = self.env["webhook.delivery"].search(self._domain())
         if not deliveries:
-            raise UserError(_("No delivery to replay in this range."))
+            raise UserError(self.env._("No delivery to replay in this range."))
         return deliveries.action_replay()

@@ -1,0 +1,3 @@
+from . import webhook_endpoint_secret
+from . import webhook_replay
+from . import api_key_issue
