@@ -6,9 +6,9 @@ from odoo.modules.module import get_manifest
 
 from ..lib import api_schemas
 from ..lib.openapi import build_spec, render_html
+from ..services.http import json_response, request_id
 from . import api_orders, api_partners  # noqa: F401 - make sure every operation is registered
 from .api_common import OPERATIONS
-from ..services.http import json_response, request_id
 
 
 def _page(item_ref):

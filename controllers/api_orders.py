@@ -4,8 +4,8 @@ from odoo.http import request
 
 from ..lib import api_params, api_schemas
 from ..lib.api_errors import ApiError
-from .api_common import LIST_PARAMETERS, api_route, list_response
 from ..services.http import json_response
+from .api_common import LIST_PARAMETERS, api_route, list_response
 
 SORT_COLUMNS = {"id": "id", "date_order": "date_order", "write_date": "write_date",
                 "create_date": "create_date", "name": "name"}

@@ -179,7 +179,7 @@ class WebhookDelivery(models.Model):
             records = self.env[model].sudo().browse([r for r, _t in items]).exists()
             if not records or not endpoint.exists():
                 continue
-            reps = dict(zip(records.ids, endpoint._payload_data(records)))
+            reps = dict(zip(records.ids, endpoint._payload_data(records), strict=True))
             for rec_id, event_type in items:
                 if rec_id in reps:
                     values, restricted = reps[rec_id]

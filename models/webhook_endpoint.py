@@ -205,7 +205,7 @@ class WebhookEndpoint(models.Model):
                     ["__count"]):
                 recent[endpoint.id, success] = count
         failures = Attempt.browse([last_id for (_ep, success), (_at, last_id) in last.items() if not success])
-        summaries = dict(zip(failures.ids, failures.mapped("summary")))
+        summaries = dict(zip(failures.ids, failures.mapped("summary"), strict=True))
         for ep in self:
             ep_id = ep._origin.id
             ok_at, _ok_id = last.get((ep_id, True), (False, None))
@@ -366,7 +366,7 @@ class WebhookEndpoint(models.Model):
         names = self._payload_field_names() or None
         readable = recs._filtered_access("read")
         try:
-            reps = dict(zip(readable.ids, readable._rest_representation(fields=names)))
+            reps = dict(zip(readable.ids, readable._rest_representation(fields=names), strict=True))
         except AccessError:
             # a field of a readable record depends on something the user cannot read: per record
             reps = {}
@@ -374,7 +374,7 @@ class WebhookEndpoint(models.Model):
                 try:
                     reps[rec.id] = rec._rest_representation(fields=names)[0]
                 except AccessError:
-                    pass
+                    _logger.debug("payload of %s restricted to its id for %s", rec, rec.env.user)
         return [(reps[rec_id], False) if rec_id in reps else ({"id": rec_id}, True) for rec_id in recs.ids]
 
     # ------------------------------------------------------------------ CRUD
@@ -480,7 +480,7 @@ class WebhookEndpoint(models.Model):
                     "rw_event": event,
                     "usage": "base_automation",
                     "base_automation_id": rule.id,
-                } for rule, (event, *_rest) in zip(new_rules, specs)])
+                } for rule, (event, *_rest) in zip(new_rules, specs, strict=True)])
             ep_sudo.automation_ids = [(6, 0, new_rules.ids)]
             if old_rules:
                 old_rules.unlink()
@@ -512,7 +512,7 @@ class WebhookEndpoint(models.Model):
             snapshot = self._payload_data(records)
             deliveries = Delivery.create([Delivery._delivery_vals(
                 self.id, event_type, rec._name, rec.id, now, values, restricted)
-                for rec, (values, restricted) in zip(records, snapshot)])
+                for rec, (values, restricted) in zip(records, snapshot, strict=True)])
             Delivery._wake_dispatcher_on_commit()
             return deliveries
 

@@ -12,9 +12,10 @@ the key's index prefix, its scope (or a global key), its expiration, pbkdf2 over
 import hashlib
 import re
 
-from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 from odoo.tools import SQL
 from odoo.tools.lru import LRU
+
+from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 
 API_KEY_SCOPE = "rest_webhooks"
 BEARER = re.compile(r"^bearer\s+(\S+)\s*$", re.IGNORECASE)

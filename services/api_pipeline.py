@@ -32,9 +32,9 @@ from ..lib.idempotency import request_fingerprint, valid_key
 from ..lib.input_guard import InputError, check_path, check_query_string, loads
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
 from ..lib.schema_check import check
-from .cursors import is_test_cursor
 from .api_call import IdempotencyClaim, current_call, existing_call
 from .api_keys import bearer_token, verify_api_key
+from .cursors import is_test_cursor
 from .http import API_PREFIX, json_response, request_id
 
 _logger = logging.getLogger(__name__)
@@ -274,4 +274,5 @@ def _record_failure(call, response, doc):
     if call and call.idempotency:
         env["api.idempotency.key"]._release(call.idempotency.record_id)
     with env.registry.cursor() as cr:
-        env["api.request.log"]._insert(cr, call, response.status_code, doc.get("title"), response.get_data(as_text=True))
+        env["api.request.log"]._insert(cr, call, response.status_code, doc.get("title"),
+                                       response.get_data(as_text=True))

@@ -168,7 +168,7 @@ class TestManagerSecrets(ManagerMixin, WebhookTestMixin, TransactionCase):
         self.env.cr.execute("SELECT to_regclass('webhook_endpoint_secret')")
         self.assertIsNone(self.env.cr.fetchone()[0])
         # the dialog still fills in from its defaults (what the web client does)
-        result = Secret.with_user(self.manager).with_context(action["context"]).onchange(
+        result = Secret.with_user(self.manager).with_context(**action["context"]).onchange(
             {}, [], {"secret": {}, "endpoint_id": {"fields": {"display_name": {}}}})
         self.assertEqual(result["value"]["secret"], secret)
 
