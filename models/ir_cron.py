@@ -18,6 +18,35 @@ class IrCron(models.Model):
     _inherit = "ir.cron"
 
     @api.model
+    def _rw_drain(self, claim, process, count_remaining, commit=True, max_batches=200):
+        """The queue loop of the outbox dispatcher and the inbound processor: ``claim()`` a batch
+        (rows locked ``FOR UPDATE SKIP LOCKED``, so parallel workers never take the same row),
+        ``process(batch)``, then commit the progress through Odoo's ``_commit_progress`` (which also
+        stops the loop when the cron's time is up), until nothing is claimed. ``commit=False`` keeps
+        everything in the current transaction (tests, synchronous use). Returns the rows processed.
+
+        Each batch runs in its own READ COMMITTED transaction: under Odoo's REPEATABLE READ, locking a
+        row another worker updated after our snapshot raises a serialization error; READ COMMITTED
+        re-checks the row instead."""
+        total = 0
+        if commit:
+            self._commit_progress(0)  # end the caller's transaction: each batch runs in its own
+        for _i in range(max_batches):
+            if commit:
+                self.env.cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+            batch = claim()
+            if not batch:
+                break
+            process(batch)
+            total += len(batch)
+            if commit:
+                if self._commit_progress(len(batch), remaining=count_remaining()) <= 0:
+                    break
+            else:
+                self.env.flush_all()
+        return total
+
+    @api.model
     def _rw_wake_xmlids(self, xmlids, delay=0):
         """``_rw_wake`` on the crons of these xml ids (cached id lookups, no existence query)."""
         imd = self.env["ir.model.data"]

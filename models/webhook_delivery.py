@@ -1,5 +1,7 @@
 """webhook.delivery: one event for one endpoint (the transactional outbox) and its dispatcher.
 
+Sending itself (HTTP session, threads) is lib/webhook_sender.py; endpoint health is on the endpoint.
+
 The row is inserted in the business transaction (webhook.endpoint._enqueue). After commit the
 dispatcher cron claims due rows with ``SELECT ... FOR UPDATE SKIP LOCKED`` (so several cron workers
 or servers never send one delivery concurrently), sends them, records each attempt, and schedules
@@ -7,93 +9,26 @@ the next attempt (lib/retry.py) or marks the delivery delivered / dead. Progress
 batch with ``ir.cron._commit_progress``.
 """
 import datetime
-import http.cookiejar
 import json
 import logging
 import math
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-
-import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..lib import retry, standard_webhooks
-from ..lib.ssrf import DestinationRefused, pinned_session
+from ..lib import json_text, retry, standard_webhooks, webhook_sender
 
 _logger = logging.getLogger(__name__)
 
-PARAM_BATCH = "rest_webhooks.webhook_dispatch_batch"
-PARAM_CONCURRENCY = "rest_webhooks.webhook_dispatch_concurrency"
-PARAM_RETENTION_DAYS = "rest_webhooks.webhook_retention_days"
 DISPATCHER_CRONS = ("rest_webhooks.ir_cron_webhook_dispatch", "rest_webhooks.ir_cron_webhook_dispatch_2")
-USER_AGENT = "Odoo-rest_webhooks/1.0 (+Standard Webhooks)"
-RESPONSE_EXCERPT = 1024
 MAX_BATCHES_PER_RUN = 200
-
-# One HTTP session per (allow_local) flavour and process, shared by the sending threads and reused
-# across batches and cron runs: keep-alive connections to receivers survive from one delivery to the
-# next (urllib3's pools are thread-safe; cookies are refused so receivers cannot see each other's).
-_sessions = {}
-_sessions_lock = threading.Lock()
-_executor = None
-MAX_SEND_THREADS = 16
-
-
-def _session(allow_local):
-    with _sessions_lock:
-        session = _sessions.get(allow_local)
-        if session is None:
-            session = pinned_session(allow_local=allow_local, pool_maxsize=MAX_SEND_THREADS)
-            session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-            _sessions[allow_local] = session
-        return session
-
-
-def _pool():
-    """Process-wide pool of sending threads (network only: no ORM in there)."""
-    global _executor
-    with _sessions_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=MAX_SEND_THREADS, thread_name_prefix="webhook-send")
-        return _executor
-
-
-def _json_dumps(data):
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def _post(session, job):
-    """Send one prepared request (runs in a worker thread: no ORM here). Returns a result dict."""
-    started = time.monotonic()
-    result = {"status_code": None, "error": False, "response_excerpt": False, "retry_after": None}
-    try:
-        resp = session.post(job["url"], data=job["body"], headers=job["headers"], timeout=job["timeout"],
-                            allow_redirects=False, stream=True)
-        try:
-            chunk = resp.raw.read(RESPONSE_EXCERPT, decode_content=True) or b""
-            result["response_excerpt"] = chunk.decode("utf-8", "replace") or False
-        except Exception as exc:  # noqa: BLE001 - the status code is what matters
-            result["response_excerpt"] = "(body not readable: %s)" % exc
-        finally:
-            resp.close()
-        result["status_code"] = resp.status_code
-        result["retry_after"] = resp.headers.get("Retry-After")
-        if 300 <= resp.status_code < 400:
-            result["error"] = "redirect to %s not followed" % resp.headers.get("Location", "?")
-    except DestinationRefused as exc:
-        result["error"] = "destination refused: %s" % exc
-    except requests.exceptions.Timeout:
-        result["error"] = "timeout after %ss" % job["timeout"]
-    except requests.exceptions.RequestException as exc:
-        result["error"] = "%s: %s" % (type(exc).__name__, exc)
-    except Exception as exc:  # noqa: BLE001 - never lose the delivery on an unexpected error
-        result["error"] = "%s: %s" % (type(exc).__name__, exc)
-    result["duration_ms"] = int((time.monotonic() - started) * 1000)
-    return result
+# The outbox hand-off of created/updated events (``_queue_at_precommit``), in the transaction's
+# precommit data: (endpoint id, model, record id) -> event type, and whether the insert is registered.
+_QUEUED = "rest_webhooks.queued"
+_INSERT_REGISTERED = "rest_webhooks.insert_registered"
+_WAKE_REGISTERED = "rest_webhooks.wake"
 
 
 class WebhookDelivery(models.Model):
@@ -145,7 +80,7 @@ class WebhookDelivery(models.Model):
 
     @api.model
     def _build_body(self, event_type, when, data):
-        return _json_dumps({
+        return json_text.dumps({
             "type": event_type,
             "timestamp": when.replace(microsecond=0).isoformat() + "Z",
             "data": data,
@@ -160,14 +95,35 @@ class WebhookDelivery(models.Model):
         return vals
 
     @api.model
+    def _queue_at_precommit(self, endpoint, records, event_type):
+        """The outbox hand-off of created/updated events: remember (endpoint, record, event type) in
+        this transaction and insert the deliveries in one batch right before it commits
+        (``_insert_queued_events``), so each record is read once, in the state the transaction
+        produced. Several created/updated events of one record and endpoint in one transaction are one
+        event for everybody else ("created" wins: computed fields are often written during the
+        creation itself). Ids, not records: a record would keep its environment (base.automation gives
+        each record one) alive until the commit, and Odoo looks environments up by scanning them all."""
+        data = self.env.cr.precommit.data
+        queued = data.setdefault(_QUEUED, {})
+        created = event_type.endswith(".created")
+        for rec_id in records.ids:
+            key = (endpoint.id, records._name, rec_id)
+            if created or key not in queued:
+                queued[key] = event_type
+        if not data.get(_INSERT_REGISTERED):
+            data[_INSERT_REGISTERED] = True
+            self.env.cr.precommit.add(self._insert_queued_events)
+        self._wake_dispatcher_on_commit()
+
+    @api.model
     def _insert_queued_events(self):
         """Precommit: insert the created/updated deliveries queued in this transaction, reading each
         record once (batched per endpoint and model, with the endpoint's payload user's rights). A
         record created then deleted in the same transaction was never seen by anyone else: nothing
         is sent for its creation."""
         data = self.env.cr.precommit.data
-        data.pop("rest_webhooks.insert_registered", None)
-        queued = data.pop("rest_webhooks.queued", {})
+        data.pop(_INSERT_REGISTERED, None)
+        queued = data.pop(_QUEUED, {})
         groups = {}
         for (endpoint_id, model, rec_id), event_type in queued.items():
             groups.setdefault((endpoint_id, model), []).append((rec_id, event_type))
@@ -193,9 +149,9 @@ class WebhookDelivery(models.Model):
     def _wake_dispatcher_on_commit(self):
         """Ask the dispatcher crons to run right after this transaction commits (once per transaction)."""
         data = self.env.cr.precommit.data
-        if data.get("rest_webhooks.wake"):
+        if data.get(_WAKE_REGISTERED):
             return
-        data["rest_webhooks.wake"] = True
+        data[_WAKE_REGISTERED] = True
         self.env.cr.precommit.add(self._wake_dispatchers)
 
     @api.model
@@ -212,32 +168,12 @@ class WebhookDelivery(models.Model):
     def _dispatch_due(self, commit=True, max_batches=MAX_BATCHES_PER_RUN):
         """Claim, send and record due deliveries. ``commit=False`` keeps everything in the current
         transaction (tests, synchronous use). Returns the number of deliveries processed."""
-        ICP = self.env["ir.config_parameter"].sudo()
-        batch_size = int(ICP.get_param(PARAM_BATCH, 50))
-        concurrency = max(1, int(ICP.get_param(PARAM_CONCURRENCY, 8)))
-        total = 0
-        if commit:
-            # end the caller's transaction: each batch below runs in its own one
-            self.env["ir.cron"]._commit_progress(0)
-        for _i in range(max_batches):
-            if commit:
-                # READ COMMITTED for the claim: under Odoo's default REPEATABLE READ, FOR UPDATE on a
-                # row another dispatcher updated after our snapshot raises a serialization error;
-                # READ COMMITTED re-checks the row instead (and SKIP LOCKED skips the locked ones).
-                self.env.cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
-            deliveries = self._claim_due(batch_size)
-            if not deliveries:
-                break
-            deliveries._send_batch(concurrency)
-            total += len(deliveries)
-            if commit:
-                remaining_time = self.env["ir.cron"]._commit_progress(
-                    len(deliveries), remaining=self._count_due())
-                if remaining_time <= 0:
-                    break
-            else:
-                self.env.flush_all()
-        return total
+        Settings = self.env["res.config.settings"]
+        batch_size = Settings._rw_setting("webhook_dispatch_batch")
+        concurrency = Settings._rw_setting("webhook_dispatch_concurrency")
+        return self.env["ir.cron"]._rw_drain(
+            lambda: self._claim_due(batch_size), lambda deliveries: deliveries._send_batch(concurrency),
+            self._count_due, commit=commit, max_batches=max_batches)
 
     @api.model
     def _claim_due(self, limit):
@@ -270,14 +206,14 @@ class WebhookDelivery(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _prepare_request(self, now_ts):
-        """Everything a worker thread needs to send this delivery (no ORM access after this)."""
+        """Everything a sending thread needs for this delivery (no ORM access after this)."""
         self.ensure_one()
         ep = self.endpoint_id
         body = (self.payload or "").encode("utf-8")
         secrets = ep._signing_secrets()
         headers = {
             "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
+            "User-Agent": webhook_sender.USER_AGENT,
         }
         headers.update(ep._parsed_custom_headers())
         headers.update({
@@ -291,36 +227,17 @@ class WebhookDelivery(models.Model):
 
     def _send_batch(self, concurrency=8):
         """Send these (claimed) deliveries, in parallel threads for the network part only."""
-        Endpoint = self.env["webhook.endpoint"]
-        allow_local = Endpoint._allow_local_network()
-        allow_http = Endpoint._allow_http()
+        Settings = self.env["res.config.settings"]
+        allow_local = Settings._rw_setting("webhook_allow_local_network")
+        allow_http = allow_local or Settings._rw_setting("webhook_allow_http")
         now_ts = int(time.time())
         jobs = []
         for delivery in self:
             job = delivery._prepare_request(now_ts)
             if job["url"].lower().startswith("http:") and not allow_http:
-                job["refused"] = "plain http is not allowed (setting %s)" % "rest_webhooks.webhook_allow_http"
+                job["refused"] = "plain http is not allowed (Settings › Integrations)"
             jobs.append(job)
-
-        session = _session(allow_local)
-
-        def run(job):
-            if job.get("refused"):
-                return {"status_code": None, "error": "destination refused: " + job["refused"],
-                        "response_excerpt": False, "retry_after": None, "duration_ms": 0}
-            return _post(session, job)
-
-        if len(jobs) == 1 or concurrency == 1:
-            results = [run(job) for job in jobs]
-        else:
-            # at most `concurrency` requests of this batch in flight at once
-            gate = threading.Semaphore(min(concurrency, MAX_SEND_THREADS))
-
-            def gated(job):
-                with gate:
-                    return run(job)
-            results = list(_pool().map(gated, jobs))
-        self._record_results(jobs, results)
+        self._record_results(jobs, webhook_sender.send_all(jobs, allow_local, concurrency))
 
     def _record_results(self, jobs, results):
         now = fields.Datetime.now()
@@ -343,7 +260,7 @@ class WebhookDelivery(models.Model):
                 "success": outcome == retry.SUCCESS,
                 "error": error,
                 "response_excerpt": result["response_excerpt"] if keep_excerpt else False,
-                "request_headers": _json_dumps(job["headers"]),
+                "request_headers": json_text.dumps(job["headers"]),
             })
             vals = {"last_attempt_at": now, "last_status_code": status or 0, "last_error": error,
                     "attempt_count": delivery.attempt_count + 1}
@@ -366,7 +283,7 @@ class WebhookDelivery(models.Model):
                 failed.add(delivery.endpoint_id)
             delivery.write(vals)
         self.env["webhook.attempt"].create(attempt_vals)
-        self._update_endpoint_health(succeeded, failed, gone, now)
+        self.env["webhook.endpoint"]._record_health(succeeded, failed, gone, now)
         retry_times = {d.next_attempt_at for d in self if d.state == "retrying" and d.next_attempt_at}
         if retry_times:
             cron = self.env.ref(DISPATCHER_CRONS[0], raise_if_not_found=False)
@@ -374,42 +291,11 @@ class WebhookDelivery(models.Model):
                 # wake up for the earliest retry (the periodic run covers the others)
                 cron._rw_trigger_at(min(retry_times))
 
-    def _update_endpoint_health(self, succeeded, failed, gone, now):
-        """failing_since bookkeeping, auto-disable after a long failure, and 410 handling.
-
-        Only written when it changes (rare), so parallel dispatchers seldom touch the same
-        endpoint row; a concurrent update of that row is retried at the next batch."""
-        disable_after = self.env["webhook.endpoint"]._disable_after_seconds()
-        for ep in gone:
-            self._guarded(lambda ep=ep: ep._disable_for(self.env._("the receiver answered 410 Gone")))
-        for ep in succeeded - gone:
-            if ep.failing_since:
-                self._guarded(lambda ep=ep: ep.sudo().write({"failing_since": False}))
-        for ep in failed - succeeded - gone:
-            if not ep.failing_since:
-                self._guarded(lambda ep=ep: ep.sudo().write({"failing_since": now}))
-            elif ep.active and retry.should_disable(ep.failing_since, now, disable_after):
-                days = disable_after / 86400
-                self._guarded(lambda ep=ep, days=days: ep._disable_for(
-                    self.env._("every attempt failed for %(days)s days (since %(since)s UTC)",
-                      days=("%g" % days), since=ep.failing_since)))
-
-    def _guarded(self, func):
-        try:
-            with self.env.cr.savepoint():
-                func()
-                self.env.flush_all()
-        except Exception as exc:  # noqa: BLE001 - e.g. a concurrent update; health is best effort
-            _logger.info("webhook endpoint health update skipped: %s", exc)
-            self.env.invalidate_all()
-
     @api.autovacuum
     def _gc_delivered(self):
         """Delivered events older than the retention period (default 30 days) are removed with their
         attempts; dead ones stay until someone replays or deletes them."""
-        days = int(self.env["ir.config_parameter"].sudo().get_param(PARAM_RETENTION_DAYS, 30))
-        if days <= 0:
-            return
+        days = self.env["res.config.settings"]._rw_setting("webhook_retention_days")
         limit = fields.Datetime.now() - datetime.timedelta(days=days)
         old = self.sudo().search([("state", "=", "delivered"), ("delivered_at", "<", limit)], limit=10000)
         old.unlink()

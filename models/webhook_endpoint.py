@@ -14,17 +14,11 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools.safe_eval import safe_eval
 
-from ..lib import standard_webhooks
+from ..lib import retry, standard_webhooks
 from ..lib.fingerprint import secret_fingerprint
 from ..lib.ssrf import DestinationRefused, check_url, refusal_reason
 
 _logger = logging.getLogger(__name__)
-
-# ir.config_parameter keys (documented in README "Outbound webhooks")
-PARAM_ALLOW_LOCAL = "rest_webhooks.webhook_allow_local_network"   # http + loopback/private targets
-PARAM_ALLOW_HTTP = "rest_webhooks.webhook_allow_http"             # plain http to public hosts
-PARAM_DISABLE_AFTER_DAYS = "rest_webhooks.webhook_disable_after_days"
-DEFAULT_DISABLE_AFTER_DAYS = 5
 
 EVENT_FIELDS = {  # event name -> boolean field on the endpoint
     "created": "event_created",
@@ -51,10 +45,6 @@ _RULE_FIELDS = {"active", "model_id", "event_created", "event_updated", "event_d
                 "event_cancelled", "update_field_ids", "filter_domain", "company_id", "name"}
 
 
-def _truthy(value):
-    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
 class WebhookEndpoint(models.Model):
     _name = "webhook.endpoint"
     _description = "Webhook endpoint"
@@ -70,7 +60,7 @@ class WebhookEndpoint(models.Model):
     disabled_reason = fields.Char(readonly=True, tracking=True)
     url = fields.Char("URL", required=True, tracking=True,
                       help="Where events are POSTed. https only, unless the setting "
-                           "rest_webhooks.webhook_allow_http (or ...allow_local_network) is on.")
+                           "'Allow plain http' (or local network) is on in Settings › Integrations.")
     model_id = fields.Many2one("ir.model", required=True, ondelete="cascade",
                                domain=[("transient", "=", False)], tracking=True)
     model_name = fields.Char(related="model_id.model", store=True, string="Model name")
@@ -217,25 +207,13 @@ class WebhookEndpoint(models.Model):
 
     # ------------------------------------------------------------------ settings
     @api.model
-    def _setting(self, key, default=None):
-        # technical read of the addon's own settings
-        return self.env["ir.config_parameter"].sudo().get_param(key, default)
-
-    @api.model
     def _allow_local_network(self):
-        return _truthy(self._setting(PARAM_ALLOW_LOCAL))
+        """Receivers on loopback and private networks allowed (plain http too): tests, on-premise."""
+        return self.env["res.config.settings"]._rw_setting("webhook_allow_local_network")
 
     @api.model
     def _allow_http(self):
-        return self._allow_local_network() or _truthy(self._setting(PARAM_ALLOW_HTTP))
-
-    @api.model
-    def _disable_after_seconds(self):
-        try:
-            days = float(self._setting(PARAM_DISABLE_AFTER_DAYS, DEFAULT_DISABLE_AFTER_DAYS))
-        except ValueError:
-            days = DEFAULT_DISABLE_AFTER_DAYS
-        return days * 86400
+        return self._allow_local_network() or self.env["res.config.settings"]._rw_setting("webhook_allow_http")
 
     # ------------------------------------------------------------------ constraints
     @api.constrains("url")
@@ -494,11 +472,8 @@ class WebhookEndpoint(models.Model):
         payload user (``_payload_data``), whoever made the change:
         - deleted and business events (confirmed, cancelled, custom ones): read right now (for a
           deletion, before it happens);
-        - created/updated: queued in the transaction's precommit data and inserted in one batch right
-          before the commit (``_insert_queued_events``), each record read once, so the event carries
-          the state the transaction produced. Several created/updated events of one record in one
-          transaction are one event for everybody else ("created" wins: computed fields are often
-          written during the creation itself).
+        - created/updated: handed to ``webhook.delivery._queue_at_precommit``, inserted in one batch
+          right before the commit, each record read once in the state the transaction produced.
         Returns the deliveries inserted now (none for created/updated).
         """
         self.ensure_one()
@@ -507,7 +482,6 @@ class WebhookEndpoint(models.Model):
             return Delivery
         now = fields.Datetime.now()
         event_type = "%s.%s" % (records._name, event)
-        data = self.env.cr.precommit.data
         if event not in ("created", "updated"):
             snapshot = self._payload_data(records)
             deliveries = Delivery.create([Delivery._delivery_vals(
@@ -516,21 +490,7 @@ class WebhookEndpoint(models.Model):
             Delivery._wake_dispatcher_on_commit()
             return deliveries
 
-        # created/updated: remembered here, inserted with their payload in one batch at precommit
-        # (still inside this transaction) by webhook.delivery._insert_queued_events
-        # (endpoint, model, id) -> event type. Ids, not records: a record would keep its
-        # environment (base.automation gives each record one, with its own context) alive until the
-        # commit, and Odoo looks environments up by scanning all live ones. The payload is read with
-        # the endpoint's payload user's rights, whoever made the change.
-        queued = data.setdefault("rest_webhooks.queued", {})
-        for rec_id in records.ids:
-            key = (self.id, records._name, rec_id)
-            if event == "created" or key not in queued:
-                queued[key] = event_type
-        if not data.get("rest_webhooks.insert_registered"):
-            data["rest_webhooks.insert_registered"] = True
-            self.env.cr.precommit.add(Delivery._insert_queued_events)
-        Delivery._wake_dispatcher_on_commit()
+        Delivery._queue_at_precommit(self, records, event_type)  # created/updated: at precommit
         return Delivery
 
     # ------------------------------------------------------------------ buttons
@@ -646,6 +606,37 @@ class WebhookEndpoint(models.Model):
                 partner_ids=partners.ids, message_type="comment", subtype_xmlid="mail.mt_note",
             )
             _logger.warning("webhook endpoint %s (#%s) disabled: %s", ep.name, ep.id, reason)
+
+    @api.model
+    def _record_health(self, succeeded, failed, gone, now):
+        """After a dispatch batch: ``failing_since`` bookkeeping of the endpoints whose deliveries
+        succeeded or failed, auto-disable after a long failure, disable on 410 Gone.
+
+        Written only when it changes (rare), so parallel dispatchers seldom touch the same endpoint
+        row; each change in its own savepoint: a concurrent update is retried at the next batch."""
+        days = self.env["res.config.settings"]._rw_setting("webhook_disable_after_days")
+        for ep in gone:
+            self._change_health(lambda ep=ep: ep._disable_for(self.env._("the receiver answered 410 Gone")))
+        for ep in succeeded - gone:
+            if ep.failing_since:
+                self._change_health(lambda ep=ep: ep.sudo().write({"failing_since": False}))
+        for ep in failed - succeeded - gone:
+            if not ep.failing_since:
+                self._change_health(lambda ep=ep: ep.sudo().write({"failing_since": now}))
+            elif ep.active and retry.should_disable(ep.failing_since, now, days * 86400):
+                self._change_health(lambda ep=ep: ep._disable_for(
+                    self.env._("every attempt failed for %(days)s days (since %(since)s UTC)",
+                               days=("%g" % days), since=ep.failing_since)))
+
+    @api.model
+    def _change_health(self, change):
+        try:
+            with self.env.cr.savepoint():
+                change()
+                self.env.flush_all()
+        except Exception as exc:  # noqa: BLE001 - e.g. a concurrent update; health is best effort
+            _logger.info("webhook endpoint health update skipped: %s", exc)
+            self.env.invalidate_all()
 
     @api.model
     def _new_event_id(self):

@@ -28,8 +28,6 @@ PROCESS_CRON = "rest_webhooks.ir_cron_inbound_webhooks"
 # Events are processed about this many seconds after they are acknowledged, those of a burst in one
 # cron run: per-run overhead is paid once per second rather than once per event.
 PROCESS_DELAY = 1
-PARAM_RETENTION_DAYS = "rest_webhooks.inbound_retention_days"
-DEFAULT_RETENTION_DAYS = 30
 BATCH_SIZE = 50
 MAX_ERROR_LENGTH = 4000
 
@@ -131,22 +129,13 @@ class WebhookEvent(models.Model):
 
     @api.model
     def _process_pending(self, commit=True, batch_size=BATCH_SIZE):
-        """Process 'received' events batch by batch; ``commit=False`` stays in the current
-        transaction (tests). Returns the number of events processed."""
-        total = 0
-        while True:
-            events = self._claim(batch_size)
-            if not events:
-                break
+        """Process 'received' events batch by batch (``ir.cron._rw_drain``); ``commit=False`` stays
+        in the current transaction (tests). Returns the number of events processed."""
+        def process(events):
             for event in events:
                 event._process()
-            total += len(events)
-            if commit:
-                if self.env["ir.cron"]._commit_progress(len(events), remaining=self._count_pending()) <= 0:
-                    break
-            else:
-                self.env.flush_all()
-        return total
+        return self.env["ir.cron"]._rw_drain(lambda: self._claim(batch_size), process, self._count_pending,
+                                             commit=commit)
 
     @api.model
     def _count_pending(self):
@@ -248,7 +237,7 @@ class WebhookEvent(models.Model):
         (ir.config_parameter rest_webhooks.inbound_retention_days, default 30). An event retried by
         its sender after that would be stored and processed again: keep the retention above the
         senders' retry window (Stripe: 3 days, Shopify: 48 hours, Standard Webhooks: ~1.5 days)."""
-        days = int(self.env["ir.config_parameter"].sudo().get_param(PARAM_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
+        days = self.env["res.config.settings"]._rw_setting("inbound_retention_days")
         cutoff = fields.Datetime.now() - timedelta(days=max(1, days))
         self.env.flush_all()
         self.env.cr.execute(SQL(

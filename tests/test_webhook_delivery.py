@@ -53,6 +53,8 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
         # the payload is the REST representation of the record, taken when the event happened
         self.assertEqual(body["data"], order._rest_representation()[0] | {"id": order.id})
         self.assertEqual(got.body, delivery.payload.encode())
+        self.assertEqual(json.loads(delivery.payload_pretty), body)  # the form's indented view
+        self.assertIn('\n  "type": "sale.order.created"', delivery.payload_pretty)
 
         self.assertEqual(delivery.state, "delivered")
         self.assertEqual(delivery.last_status_code, 200)
