@@ -23,13 +23,11 @@ import binascii
 import hashlib
 import hmac
 import json
-import time
 from urllib.parse import parse_qs
 
 from . import standard_webhooks
 from .standard_webhooks import _as_bytes
 
-SCHEMES = ("standard", "stripe", "shopify", "github", "hmac")
 DEFAULT_TOLERANCE = 300  # seconds
 
 STRIPE_HEADER = "Stripe-Signature"
@@ -53,9 +51,7 @@ class SignatureError(ValueError):
 
 # --------------------------------------------------------------------------------------- helpers
 def _secret_list(secrets):
-    if isinstance(secrets, (str, bytes, bytearray)):
-        secrets = [secrets]
-    result = [s for s in (secrets or []) if s]
+    result = standard_webhooks.secret_list(secrets)
     if not result:
         raise SignatureError("no secret configured")
     return result
@@ -65,20 +61,10 @@ def _hmac(secret, message):
     return hmac.new(_as_bytes(secret), _as_bytes(message), hashlib.sha256).digest()
 
 
-def _now(now):
-    if now is None:
-        return time.time()
-    return now.timestamp() if hasattr(now, "timestamp") else float(now)
-
-
 def _check_tolerance(timestamp, tolerance, now):
-    if tolerance is None:
-        return
-    current = _now(now)
-    if timestamp < current - tolerance:
-        raise SignatureError("timestamp too old")
-    if timestamp > current + tolerance:
-        raise SignatureError("timestamp too new")
+    problem = standard_webhooks.timestamp_problem(timestamp, tolerance, now)
+    if problem:
+        raise SignatureError("timestamp " + problem)
 
 
 def _match_any(secrets, message, candidates):

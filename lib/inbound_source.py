@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import inbound_signatures
+from . import inbound_signatures, standard_webhooks
 
 # Schemes that sign the body only, without a timestamp, and take the event id from an unsigned
 # header (Shopify, GitHub; generic HMAC when configured so): a captured request can be replayed with a
@@ -33,10 +33,8 @@ class SourceConfig:
     def secrets(self, now):
         """Accepted secrets at ``now`` (naive UTC): the current one, and the previous one while its
         overlap lasts."""
-        secrets = [self.secret]
-        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
-            secrets.append(self.previous_secret)
-        return [s for s in secrets if s]
+        return standard_webhooks.active_secrets(self.secret, self.previous_secret,
+                                                self.previous_secret_expires_at, now)
 
     def verify(self, body, headers, now):
         """Raise inbound_signatures.SignatureError unless the raw ``body`` is signed for this source."""

@@ -32,6 +32,33 @@ class WebhookVerificationError(ValueError):
     """The message is not authentic (bad/missing headers, stale timestamp, no matching signature)."""
 
 
+def secret_list(secrets):
+    """One secret or several (current and previous during a rotation) as a list, empty ones left out."""
+    if isinstance(secrets, (str, bytes, bytearray)):
+        secrets = [secrets]
+    return [s for s in (secrets or []) if s]
+
+
+def active_secrets(current, previous, previous_until, now):
+    """The secrets in use at ``now``: the current one, and the previous one until ``previous_until``
+    (the rotation overlap). Datetimes compare as given (the addon passes naive UTC)."""
+    return secret_list([current] + ([previous] if previous and previous_until and previous_until > now else []))
+
+
+def timestamp_problem(timestamp, tolerance, now=None):
+    """Why ``timestamp`` (epoch seconds) is outside ``tolerance`` seconds of ``now`` ("too old",
+    "too new"), or None; ``tolerance=None`` means no check. The one replay-window check of every
+    scheme that signs a timestamp."""
+    if tolerance is None:
+        return None
+    current = time.time() if now is None else (now.timestamp() if hasattr(now, "timestamp") else float(now))
+    if timestamp < current - tolerance:
+        return "too old"
+    if timestamp > current + tolerance:
+        return "too new"
+    return None
+
+
 def generate_secret(nbytes=32):
     """A new secret: ``whsec_`` + base64 of ``nbytes`` (24..64) random bytes."""
     if not MIN_SECRET_BYTES <= nbytes <= MAX_SECRET_BYTES:
@@ -115,9 +142,7 @@ def verify(secrets, msg_id, timestamp, body, signature_header, tolerance=DEFAULT
     ``tolerance``: maximum distance in seconds between ``timestamp`` and ``now`` (None: no check).
     Every candidate is compared in constant time (``hmac.compare_digest``).
     """
-    if isinstance(secrets, (str, bytes, bytearray)):
-        secrets = [secrets]
-    secrets = [s for s in (secrets or []) if s]
+    secrets = secret_list(secrets)
     if not secrets:
         raise WebhookVerificationError("no secret configured")
     if not msg_id or not signature_header or timestamp in (None, ""):
@@ -126,12 +151,9 @@ def verify(secrets, msg_id, timestamp, body, signature_header, tolerance=DEFAULT
         ts = int(str(timestamp).strip())
     except ValueError:
         raise WebhookVerificationError("invalid webhook-timestamp") from None
-    if tolerance is not None:
-        current = time.time() if now is None else (now.timestamp() if hasattr(now, "timestamp") else now)
-        if ts < current - tolerance:
-            raise WebhookVerificationError("webhook-timestamp too old")
-        if ts > current + tolerance:
-            raise WebhookVerificationError("webhook-timestamp too new")
+    problem = timestamp_problem(ts, tolerance, now)
+    if problem:
+        raise WebhookVerificationError("webhook-timestamp " + problem)
     received = [raw for version, raw in parse_signature_header(signature_header)
                 if version == SIGNATURE_VERSION]
     if not received:

@@ -543,12 +543,8 @@ class WebhookEndpoint(models.Model):
         """Secrets to sign with: the current one, plus the previous one during its grace period."""
         self.ensure_one()
         ep_sudo = self.sudo()  # technical read of the restricted secret fields
-        now = now or fields.Datetime.now()
-        secrets = [ep_sudo.secret]
-        if ep_sudo.previous_secret and ep_sudo.previous_secret_expires_at and \
-                ep_sudo.previous_secret_expires_at > now:
-            secrets.append(ep_sudo.previous_secret)
-        return [s for s in secrets if s]
+        return standard_webhooks.active_secrets(ep_sudo.secret, ep_sudo.previous_secret,
+                                                ep_sudo.previous_secret_expires_at, now or fields.Datetime.now())
 
     def action_send_test(self):
         """Send a test event now (synchronously) and tell the user how the receiver answered: HTTP

@@ -3,6 +3,7 @@ import datetime
 
 import pytest
 
+from lib import standard_webhooks
 from lib.standard_webhooks import (
     WebhookVerificationError,
     generate_secret,
@@ -123,3 +124,19 @@ def test_legacy_signature():
     assert legacy_signature(SPEC_SECRET, SPEC_BODY) == "sha256=" + expected
     assert verify_legacy([generate_secret(), SPEC_SECRET], SPEC_BODY, "sha256=" + expected)
     assert not verify_legacy([SPEC_SECRET], SPEC_BODY + " ", "sha256=" + expected)
+
+
+def test_active_secrets_keep_the_previous_one_only_during_the_overlap():
+    now = datetime.datetime(2026, 11, 29, 12, 0)
+    later = now + datetime.timedelta(hours=1)
+    assert standard_webhooks.active_secrets("new", "old", later, now) == ["new", "old"]
+    assert standard_webhooks.active_secrets("new", "old", now, now) == ["new"]
+    assert standard_webhooks.active_secrets("new", None, later, now) == ["new"]
+    assert standard_webhooks.active_secrets(None, "old", later, now) == ["old"]
+
+
+def test_timestamp_problem_is_the_one_tolerance_check():
+    assert standard_webhooks.timestamp_problem(1000, 300, now=1200) is None
+    assert standard_webhooks.timestamp_problem(1000, 300, now=1301) == "too old"
+    assert standard_webhooks.timestamp_problem(1000, 300, now=699) == "too new"
+    assert standard_webhooks.timestamp_problem(0, None, now=10 ** 9) is None
