@@ -13,12 +13,13 @@ from odoo import http
 from odoo.http import request
 from odoo.tools import SQL
 
-from ..lib import api_params
+from ..lib import api_params, api_schemas
+from ..lib.api_params import parse_query
 from ..lib.api_errors import ApiError, validation_error
 from ..lib.cursor import CursorError, decode_cursor, encode_cursor
 from ..lib.idempotency import request_fingerprint, valid_key
-from ..lib.input_guard import INT32_MAX, InputError, check_path, check_query_string, loads
-from ..lib.schema_check import check
+from ..lib.input_guard import check_path, check_query_string, loads
+from ..lib.schema_check import check, coerce_integers
 from ..models.api_cursor import end_read_snapshot
 from ..models.api_ir_http import api_state
 from .common import json_response, request_id
@@ -30,20 +31,25 @@ _ARG = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]\w*)>")
 
 
 def api_route(path, method, *, operation_id, summary, tags, description="", parameters=(),
-              request_schema=None, request_schema_name=None, responses=None, idempotent=False):
-    """Route decorator for one REST operation. ``idempotent``: honours Idempotency-Key."""
+              request_schema_name=None, responses=None, idempotent=False, errors=None, links=None):
+    """Route decorator for one REST operation. ``idempotent``: honours Idempotency-Key.
+    ``parameters``: the query parameters (name + JSON Schema) the pipeline parses and checks before
+    the endpoint runs (read them with ``api_query()``); ``request_schema_name``: the body schema
+    (lib/api_schemas), checked the same way; ``errors``: the error statuses the operation can return."""
     OPERATIONS.append({
         "path": path, "method": method, "operation_id": operation_id, "summary": summary,
         "tags": list(tags), "description": description, "parameters": list(parameters),
-        "request_schema": request_schema_name or request_schema, "responses": responses or {},
+        "request_schema": request_schema_name, "responses": responses or {}, "idempotent": idempotent,
+        "errors": list(errors) if errors else None, "links": links or {},
     })
     path_args = _ARG.findall(path)
+    params = list(parameters)
 
     def decorator(func):
         def wrapper(self, *args, **kwargs):
-            # query-string arguments arrive as kwargs too: endpoints read request.httprequest.args
+            # query-string arguments arrive as kwargs too: endpoints read api_query()
             path_kwargs = {k: kwargs[k] for k in path_args if k in kwargs}
-            return _run(func, self, method, request_schema, idempotent, path_kwargs)
+            return _run(func, self, method, request_schema_name, params, idempotent, path_kwargs)
         # no functools.wraps: Odoo would inspect the inner signature and warn about query args
         wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = func.__name__, func.__qualname__, func.__doc__
         wrapper.__module__ = func.__module__
@@ -52,32 +58,59 @@ def api_route(path, method, *, operation_id, summary, tags, description="", para
     return decorator
 
 
-def _read_body(schema):
+_SCHEMA_CACHE = {}
+
+
+def request_schemas(env):
+    """The request-body schemas (lib/api_schemas) with the database's country codes; the OpenAPI
+    document publishes exactly these. Countries are reference data every user may read."""
+    env.cr.execute("SELECT code FROM res_country WHERE code IS NOT NULL ORDER BY code")
+    codes = tuple(r[0] for r in env.cr.fetchall())
+    if codes not in _SCHEMA_CACHE:
+        _SCHEMA_CACHE.clear()
+        _SCHEMA_CACHE[codes] = api_schemas.request_schemas(codes)
+    return _SCHEMA_CACHE[codes]
+
+
+def api_query():
+    """The declared query parameters of this request, parsed and checked (absent ones left out)."""
+    return api_state()["query"]
+
+
+def _read_body(schema_name):
     hreq = request.httprequest
     length = hreq.content_length or 0
     if length > MAX_BODY_BYTES:
         raise ApiError(413, "The body is larger than %d bytes." % MAX_BODY_BYTES)
-    if not length and schema is None:
+    if not length and schema_name is None:
         return None
     mimetype = hreq.mimetype or ""
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise ApiError(415, "Send the body as application/json (got %r)." % (mimetype or "nothing"),
                        headers={"Accept": "application/json"})
     body = loads(hreq.get_data(cache=True))  # strict: InputError (400/422) on anything unstorable
-    if schema is not None:
+    if schema_name is not None:
+        schema = request_schemas(request.env)[schema_name]
         errors = check(body, schema)
         if errors:
             raise validation_error(errors)
+        body = coerce_integers(body, schema)
     return body
 
 
-def _run(func, ctrl, method, schema, idempotent, path_kwargs):
+def _run(func, ctrl, method, schema_name, params, idempotent, path_kwargs):
     state = api_state()
     hreq = request.httprequest
-    # every path, query value and body goes through lib/input_guard before any handler sees it
+    # every path, query value and body goes through lib/input_guard before any handler sees it,
+    # then through the declared schemas (the ones the OpenAPI document publishes)
     check_path(hreq.environ.get("PATH_INFO", "").encode("latin-1"))
     check_query_string(hreq.query_string)
-    body = _read_body(schema) if method in BODY_METHODS else None
+    state["query"], errors = parse_query(hreq.args, params)
+    if errors:
+        if any(e["field"] == "cursor" for e in errors):  # not of the cursor's shape: malformed
+            raise ApiError(400, "Invalid cursor.", type_="invalid-cursor", errors=errors)
+        raise validation_error(errors, "Invalid query parameters.")
+    body = _read_body(schema_name) if method in BODY_METHODS else None
     idem_key = hreq.headers.get("Idempotency-Key") if method in BODY_METHODS else None
     if idem_key is not None:
         if not valid_key(idem_key):
@@ -89,7 +122,8 @@ def _run(func, ctrl, method, schema, idempotent, path_kwargs):
             outcome, data = request.env["api.idempotency.key"]._claim(
                 state["user_id"], idem_key, fp, method, hreq.path)
             if outcome == "mismatch":
-                raise ApiError(422, "This Idempotency-Key was used with a different request.",
+                # 409, not 422: the body is valid; it conflicts with what the key already stands for
+                raise ApiError(409, "This Idempotency-Key was used with a different request.",
                                type_="idempotency-key-reuse")
             if outcome == "running":
                 raise ApiError(409, "A request with this Idempotency-Key is still being processed.",
@@ -129,39 +163,24 @@ def _secret():
     return request.env["ir.config_parameter"].sudo().get_param("database.secret") or "rest_webhooks"
 
 
-LIST_PARAMETERS = [
-    {"name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": api_params.MAX_LIMIT},
-     "description": "Page size (default %d, max %d)" % (api_params.DEFAULT_LIMIT, api_params.MAX_LIMIT)},
-    {"name": "cursor", "description": "Opaque cursor from next_cursor / the Link rel=next header"},
-    {"name": "offset", "schema": {"type": "integer", "minimum": 0, "maximum": INT32_MAX},
-     "description": "Compatibility only; prefer cursor (ignored when cursor is given)"},
-    {"name": "sort", "description": "Sort key, '-' prefix for descending; keyset on (key, id)"},
-    {"name": "fields", "description": "Comma-separated field names of the representation"},
-    {"name": "count", "schema": {"type": "boolean"}, "description": "Include total (costs a count)"},
-]
-
-
-def list_response(model, domain, *, sort_columns, default_fields, filter_errors=()):
+def list_response(model, domain, *, sort_columns, default_fields):
     """One keyset-paginated page: a single id query (record rules applied by ``_search``) and one
-    batched read through ``_rest_representation``."""
+    batched read through ``_rest_representation``. The list parameters were checked by ``_run``."""
     args = request.httprequest.args
-    errors = list(filter_errors)
-    spec_names = list(model._rest_fields_spec())
-    limit, e1 = api_params.parse_limit(args.get("limit"))
-    offset, e2 = api_params.parse_int("offset", args.get("offset"), 0)
-    (sort, desc), e3 = api_params.parse_sort(args.get("sort"), sort_columns)
-    fields, e4 = api_params.parse_fields(args.get("fields"), spec_names)
-    count, e5 = api_params.parse_bool("count", args.get("count"))
-    errors += e1 + e2 + e3 + e4 + e5
-    if errors:
-        raise validation_error(errors, "Invalid query parameters.")
+    q = api_query()
+    limit = q.get("limit", api_params.DEFAULT_LIMIT)
+    offset = q.get("offset", 0)
+    sort, desc = api_params.parse_sort(q.get("sort"))
+    fields, count = q.get("fields"), q.get("count", False)
     sort_key = ("-" if desc else "") + sort
     after = None
-    if args.get("cursor"):
+    if "cursor" in q:
         try:
-            after = decode_cursor(_secret(), args["cursor"], sort_key)
+            after = decode_cursor(_secret(), q["cursor"], sort_key)
         except CursorError as exc:
-            raise ApiError(400, "Invalid cursor: %s" % exc, type_="invalid-cursor",
+            # well-formed (the schema's pattern) but not issued by this server for this sort: the
+            # page it names does not exist
+            raise ApiError(404, "Unknown cursor: %s" % exc, type_="invalid-cursor",
                            errors=[{"field": "cursor", "message": str(exc)}]) from None
     query = model._search(domain)
     col = SQL.identifier(query.table, sort_columns[sort])

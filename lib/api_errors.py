@@ -18,3 +18,8 @@ class ApiError(Exception):
 
 def validation_error(errors, detail="The request has invalid fields."):
     return ApiError(422, detail, errors=errors, type_="validation-error", title="Validation failed")
+
+
+def unknown_reference(errors, detail="The request refers to a record that does not exist or that you may not see."):
+    """A well-formed body naming a record (partner, product) that is not there: 404 with the field."""
+    return ApiError(404, detail, errors=errors, type_="unknown-reference", title="Unknown reference")

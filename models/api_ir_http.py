@@ -123,7 +123,9 @@ def exception_to_problem(exc):
     if isinstance(exc, MissingError):
         return 404, dict(detail=str(exc.args[0]) if exc.args else None), headers
     if isinstance(exc, UserError):  # includes ValidationError
-        return 422, dict(detail=str(exc.args[0]) if exc.args else None, type_="business-rule",
+        # 409: the request is well-formed (its schema holds); it conflicts with the records' state
+        # (a recursive parent, a rule of the sale flow), which is not a field error
+        return 409, dict(detail=str(exc.args[0]) if exc.args else None, type_="business-rule",
                          title="Business rule violated"), headers
     if isinstance(exc, (PoolError, psycopg2.OperationalError, psycopg2.InterfaceError)) and \
             not isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):

@@ -16,7 +16,11 @@ def test_spec_shape():
                       title="T", version="1")
     assert spec["openapi"] == "3.1.0"
     get = spec["paths"]["/api/v1/orders/{order_id}"]["get"]
-    assert get["parameters"][0] == {"name": "order_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    assert get["parameters"][0] == {"name": "order_id", "in": "path", "required": True,
+                                    "schema": {"type": "integer", "minimum": 1, "maximum": 2 ** 31 - 1}}
+    assert set(get["responses"]) == {"200", "400", "401", "403", "404", "409", "413", "415", "422", "429", "503"}
+    assert set(get["responses"]["200"]["headers"]) == {"X-Request-Id", "RateLimit", "RateLimit-Policy"}
+    assert get["responses"]["429"]["headers"]["Retry-After"]["schema"] == {"type": "string"}
     assert get["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/SaleOrder"}
     assert get["responses"]["401"]["content"]["application/problem+json"]["schema"] == {
         "$ref": "#/components/schemas/Problem"}
