@@ -55,3 +55,21 @@ def test_ttl_cache_expiry_and_lru():
     cache.set("d", 4)
     cache.pop("d")
     assert cache.get("d") is None
+
+
+def test_webhooks_section_envelope_and_headers():
+    from lib.openapi import webhooks_section  # noqa: PLC0415
+    hooks = webhooks_section([("sale.order.created", "SaleOrder", "Created.")])
+    op = hooks["sale.order.created"]["post"]
+    body = op["requestBody"]["content"]["application/json"]["schema"]
+    assert body["required"] == ["type", "timestamp", "data"]
+    assert body["properties"]["type"] == {"const": "sale.order.created"}
+    assert body["properties"]["data"] == {"$ref": "#/components/schemas/SaleOrder"}
+    assert [p["name"] for p in op["parameters"]] == [
+        "webhook-id", "webhook-timestamp", "webhook-signature", "X-Odoo-Event", "X-Odoo-Signature"]
+    assert all(p["in"] == "header" and p["required"] for p in op["parameters"])
+    spec = build_spec(OPS, {"SaleOrder": {"type": "object"}, "OrderCreate": {"type": "object"}},
+                      title="T", version="1", webhooks=hooks)
+    assert spec["webhooks"] == hooks
+    page = render_html(spec)
+    assert "Webhooks (events we send)" in page and "sale.order.created" in page and "webhook-signature" in page
