@@ -3,9 +3,16 @@
 ``ir.http`` (models/api_ir_http.py) turns it into an RFC 9457 response; ``errors`` is a list of
 ``{"field": ..., "message": ...}``.
 """
+import logging
 
 
 class ApiError(Exception):
+    """``loglevel``: how odoo.http logs it (one line, no traceback): a client error is not a crash."""
+
+    @property
+    def loglevel(self):
+        return logging.WARNING if self.status >= 500 else logging.INFO
+
     def __init__(self, status, detail=None, *, errors=None, type_=None, title=None, headers=None):
         super().__init__(detail or "")
         self.status = int(status)

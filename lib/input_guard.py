@@ -6,6 +6,7 @@ as 500s. The pipeline runs every query value, path and JSON body through this mo
 value is a 400/422 problem that names the field, whatever operation it was sent to.
 """
 import json
+import logging
 import math
 import re
 from urllib.parse import parse_qsl
@@ -21,6 +22,8 @@ _BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 class InputError(ValueError):
     """A value no operation accepts. ``status`` 400 (malformed) or 422 (well-formed, out of bounds)."""
+
+    loglevel = logging.INFO  # odoo.http logs it in one line, without a traceback: a client error
 
     def __init__(self, field, message, status=422):
         super().__init__("%s: %s" % (field or "body", message))
