@@ -14,10 +14,10 @@ from odoo.http import request
 from odoo.tools import SQL
 
 from ..lib import api_params
-from ..lib.api_errors import ApiError, validation_error
+from ..lib.api_errors import ApiError
 from ..lib.cursor import CursorError, decode_cursor, encode_cursor
-from ..lib.input_guard import INT32_MAX
 from ..services import api_pipeline
+from ..services.api_call import current_call
 from ..services.http import json_response
 
 OPERATIONS = []
@@ -26,27 +26,31 @@ _ARG = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]\w*)>")
 
 @dataclass(frozen=True)
 class Operation:
-    """What the pipeline needs to know of an operation."""
+    """What the pipeline needs to know of an operation: its method, its declared query parameters
+    (name + JSON Schema) and the name of its body schema (lib/api_schemas)."""
     method: str
-    request_schema: dict | None
+    parameters: tuple
+    request_schema_name: str | None
 
 
 def api_route(path, method, *, operation_id, summary, tags, description="", parameters=(),
-              request_schema=None, request_schema_name=None, responses=None, idempotent=False):
-    """Route decorator for one REST operation. ``idempotent``: a retry with the same
-    Idempotency-Key is safe (every POST/PATCH/PUT honours the header)."""
+              request_schema_name=None, responses=None, idempotent=False, errors=None, links=None):
+    """Route decorator for one REST operation. ``idempotent``: honours Idempotency-Key.
+    ``parameters``: the query parameters (name + JSON Schema) the pipeline parses and checks before
+    the endpoint runs (read them with ``api_query()``); ``request_schema_name``: the body schema
+    (lib/api_schemas), checked the same way; ``errors``: the error statuses the operation can return."""
     OPERATIONS.append({
         "path": path, "method": method, "operation_id": operation_id, "summary": summary,
         "tags": list(tags), "description": description, "parameters": list(parameters),
-        "request_schema": request_schema_name or request_schema, "responses": responses or {},
-        "idempotent": idempotent,
+        "request_schema": request_schema_name, "responses": responses or {}, "idempotent": idempotent,
+        "errors": list(errors) if errors else None, "links": links or {},
     })
-    operation = Operation(method, request_schema)
+    operation = Operation(method, tuple(parameters), request_schema_name)
     path_args = _ARG.findall(path)
 
     def decorator(func):
         def wrapper(self, *args, **kwargs):
-            # query-string arguments arrive as kwargs too: endpoints read request.httprequest.args
+            # query-string arguments arrive as kwargs too: endpoints read api_query()
             path_kwargs = {k: kwargs[k] for k in path_args if k in kwargs}
             return api_pipeline.run(operation, func, self, path_kwargs)
         # no functools.wraps: Odoo would inspect the inner signature and warn about query args
@@ -58,45 +62,36 @@ def api_route(path, method, *, operation_id, summary, tags, description="", para
     return decorator
 
 
+def api_query():
+    """The declared query parameters of this request, parsed and checked by the pipeline (absent
+    ones left out)."""
+    return current_call().query
+
+
 # ---------------------------------------------------------------------- listing
-def _secret():
+def _cursor_secret():
     # Technical read of the database secret to sign cursors (not business data).
     return request.env["ir.config_parameter"].sudo().get_param("database.secret") or "rest_webhooks"
 
 
-LIST_PARAMETERS = [
-    {"name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": api_params.MAX_LIMIT},
-     "description": "Page size (default %d, max %d)" % (api_params.DEFAULT_LIMIT, api_params.MAX_LIMIT)},
-    {"name": "cursor", "description": "Opaque cursor from next_cursor / the Link rel=next header"},
-    {"name": "offset", "schema": {"type": "integer", "minimum": 0, "maximum": INT32_MAX},
-     "description": "Compatibility only; prefer cursor (ignored when cursor is given)"},
-    {"name": "sort", "description": "Sort key, '-' prefix for descending; keyset on (key, id)"},
-    {"name": "fields", "description": "Comma-separated field names of the representation"},
-    {"name": "count", "schema": {"type": "boolean"}, "description": "Include total (costs a count)"},
-]
-
-
-def list_response(model, domain, *, sort_columns, default_fields, filter_errors=()):
+def list_response(model, domain, *, sort_columns, default_fields):
     """One keyset-paginated page: a single id query (record rules applied by ``_search``) and one
-    batched read through ``_rest_representation``."""
+    batched read through ``_rest_representation``. The list parameters were checked by ``_run``."""
     args = request.httprequest.args
-    errors = list(filter_errors)
-    spec_names = list(model._rest_fields_spec())
-    limit, e1 = api_params.parse_limit(args.get("limit"))
-    offset, e2 = api_params.parse_int("offset", args.get("offset"), 0)
-    (sort, desc), e3 = api_params.parse_sort(args.get("sort"), sort_columns)
-    fields, e4 = api_params.parse_fields(args.get("fields"), spec_names)
-    count, e5 = api_params.parse_bool("count", args.get("count"))
-    errors += e1 + e2 + e3 + e4 + e5
-    if errors:
-        raise validation_error(errors, "Invalid query parameters.")
+    q = api_query()
+    limit = q.get("limit", api_params.DEFAULT_LIMIT)
+    offset = q.get("offset", 0)
+    sort, desc = api_params.parse_sort(q.get("sort"))
+    fields, count = q.get("fields"), q.get("count", False)
     sort_key = ("-" if desc else "") + sort
     after = None
-    if args.get("cursor"):
+    if "cursor" in q:
         try:
-            after = decode_cursor(_secret(), args["cursor"], sort_key)
+            after = decode_cursor(_cursor_secret(), q["cursor"], sort_key)
         except CursorError as exc:
-            raise ApiError(400, "Invalid cursor: %s" % exc, type_="invalid-cursor",
+            # well-formed (the schema's pattern) but not issued by this server for this sort: the
+            # page it names does not exist
+            raise ApiError(404, "Unknown cursor: %s" % exc, type_="invalid-cursor",
                            errors=[{"field": "cursor", "message": str(exc)}]) from None
     query = model._search(domain)
     col = SQL.identifier(query.table, sort_columns[sort])
@@ -122,7 +117,7 @@ def list_response(model, domain, *, sort_columns, default_fields, filter_errors=
     headers = {}
     if has_more:
         last_value = rows[-1][1] if sort != "id" else rows[-1][0]
-        body["next_cursor"] = encode_cursor(_secret(), sort_key, last_value, rows[-1][0])
+        body["next_cursor"] = encode_cursor(_cursor_secret(), sort_key, last_value, rows[-1][0])
         params = [(k, v) for k, v in args.items(multi=True) if k not in ("cursor", "offset")]
         params.append(("cursor", body["next_cursor"]))
         headers["Link"] = '<%s?%s>; rel="next"' % (request.httprequest.path, urlencode(params))

@@ -5,7 +5,8 @@ from odoo.http import request
 from odoo.modules.module import get_manifest
 
 from ..lib import api_schemas
-from ..lib.openapi import build_spec, render_html
+from ..lib.openapi import build_spec, render_html, webhooks_section
+from ..services.api_pipeline import request_schemas
 from ..services.http import json_response, request_id
 from . import api_orders, api_partners  # noqa: F401 - make sure every operation is registered
 from .api_common import OPERATIONS
@@ -20,21 +21,33 @@ def _page(item_ref):
     }, "required": ["data", "has_more", "next_cursor"]}
 
 
+# The outbound event types (models/webhook_endpoint.py): created/updated/deleted for a subscribed
+# model, confirmed/cancelled for sale orders, <model>.test from the endpoint's Send test button.
+_GENERIC_EVENTS = [
+    ("created", "A record was created (its state at the end of the creating transaction)."),
+    ("updated", "A record was modified (its state at the end of the transaction)."),
+    ("deleted", "A record was deleted (its state just before)."),
+    ("test", "Sent by the endpoint's Send test button: the newest record, or {} when none is readable."),
+]
+EVENTS = [("res.partner.%s" % ev, "Partner", d) for ev, d in _GENERIC_EVENTS] + \
+    [("sale.order.%s" % ev, "SaleOrder", d) for ev, d in _GENERIC_EVENTS] + [
+    ("sale.order.confirmed", "SaleOrder", "A quotation was confirmed (state became sale)."),
+    ("sale.order.cancelled", "SaleOrder", "An order was cancelled (state became cancel)."),
+]
+
+
 def build_openapi(env):
     schemas = {
         "SaleOrder": env["sale.order"]._rest_json_schema(),
         "Partner": env["res.partner"]._rest_json_schema(),
         "OrderPage": _page("SaleOrder"),
         "PartnerPage": _page("Partner"),
-        "OrderCreate": api_schemas.ORDER_CREATE,
-        "OrderPatch": api_schemas.ORDER_PATCH,
-        "PartnerCreate": api_schemas.PARTNER_CREATE,
-        "PartnerPatch": api_schemas.PARTNER_PATCH,
-        "PartnerUpsert": api_schemas.PARTNER_UPSERT,
+        **request_schemas(env),
     }
     return build_spec(
         OPERATIONS, schemas, title="rest_webhooks REST API",
-        version=get_manifest("rest_webhooks").get("version", "1"),
+        version=get_manifest("rest_webhooks").get("version", "1"), path_schemas={"ref": api_schemas.EXTERNAL_REF},
+        webhooks=webhooks_section(EVENTS),
         description="Sale orders and partners over HTTP. Authenticate with an Odoo API key "
                     "(Authorization: Bearer <key>). Errors are application/problem+json (RFC 9457).")
 

@@ -3,13 +3,21 @@ from odoo import http
 from odoo.http import request
 
 from ..lib import api_params, api_schemas
-from ..lib.api_errors import ApiError
+from ..lib.api_errors import ApiError, validation_error
+from ..lib.schema_check import check, parse_datetime
 from ..services.http import json_response
-from .api_common import LIST_PARAMETERS, api_route, list_response
+from .api_common import api_query, api_route, list_response
 
 SORT_COLUMNS = {"id": "id", "write_date": "write_date", "create_date": "create_date"}
 PARTNER = {"schema": "Partner"}
+_BY_ID = {"partner_id": "$response.body#/id"}
+PARTNER_LINKS = {op: {"operationId": op, "parameters": _BY_ID} for op in ("getPartner", "updatePartner")}
 TAGS = ["partners"]
+# the representation's keys (models/res_partner.py _rest_fields_spec)
+FIELDS = ["id", "name", "display_name", "external_ref", "ref", "is_company", "parent", "email", "phone",
+          "website", "street", "street2", "zip", "city", "state", "country", "vat", "company", "active",
+          "create_date", "write_date"]
+LIST_PARAMETERS = api_params.list_parameters(list(SORT_COLUMNS), FIELDS)
 
 
 def _partner(partner_id):
@@ -27,32 +35,31 @@ class ApiPartners(http.Controller):
 
     @api_route("/api/v1/partners", "GET", operation_id="listPartners", summary="List partners", tags=TAGS,
                parameters=LIST_PARAMETERS + [
-                   {"name": "email", "description": "Exact email (case-insensitive)"},
-                   {"name": "name", "description": "Case-insensitive contains"},
+                   {"name": "email", "schema": api_schemas.text(254, 1),
+                    "description": "Exact email (case-insensitive)"},
+                   {"name": "name", "schema": api_schemas.text(500, 1), "description": "Case-insensitive contains"},
                    {"name": "is_company", "schema": {"type": "boolean"}},
-                   {"name": "external_ref"},
-                   {"name": "updated_since", "schema": {"type": "string", "format": "date-time"}},
+                   {"name": "external_ref", "schema": api_schemas.EXTERNAL_REF},
+                   {"name": "updated_since", "schema": {"type": "string", "format": "date-time"},
+                    "description": "write_date >= this (incremental sync)"},
                ],
-               responses={200: {"description": "A page of partners", "schema": "PartnerPage"}})
+               responses={200: {"description": "A page of partners", "schema": "PartnerPage",
+                                "headers": ["Link"]}})
     def list_partners(self):
-        args = request.httprequest.args
-        domain, errors = [], []
-        if args.get("email"):
-            domain.append(("email", "=ilike", args["email"]))
-        if args.get("name"):
-            domain.append(("name", "ilike", args["name"]))
-        if args.get("external_ref"):
-            domain.append(("external_ref", "=", args["external_ref"]))
-        is_company, e = api_params.parse_bool("is_company", args.get("is_company"))
-        errors += e
-        if is_company is not None:
-            domain.append(("is_company", "=", is_company))
-        since, e = api_params.parse_datetime_param("updated_since", args.get("updated_since"))
-        errors += e
-        if since:
-            domain.append(("write_date", ">=", since))
+        q = api_query()
+        domain = []
+        if "email" in q:
+            domain.append(("email", "=ilike", q["email"]))
+        if "name" in q:
+            domain.append(("name", "ilike", q["name"]))
+        if "external_ref" in q:
+            domain.append(("external_ref", "=", q["external_ref"]))
+        if "is_company" in q:
+            domain.append(("is_company", "=", q["is_company"]))
+        if "updated_since" in q:
+            domain.append(("write_date", ">=", parse_datetime(q["updated_since"])))
         return list_response(request.env["res.partner"], domain, sort_columns=SORT_COLUMNS,
-                             default_fields=None, filter_errors=errors)
+                             default_fields=None)
 
     @api_route("/api/v1/partners/<int:partner_id>", "GET", operation_id="getPartner",
                summary="Read one partner", tags=TAGS, responses={200: {"description": "The partner", **PARTNER}})
@@ -60,9 +67,10 @@ class ApiPartners(http.Controller):
         return _one(_partner(partner_id))
 
     @api_route("/api/v1/partners", "POST", operation_id="createPartner", summary="Create a partner",
-               tags=TAGS, idempotent=True, request_schema=api_schemas.PARTNER_CREATE,
+               tags=TAGS, idempotent=True,
                request_schema_name="PartnerCreate",
-               responses={201: {"description": "Created", **PARTNER}})
+               responses={201: {"description": "Created", **PARTNER}},
+               links={"201": PARTNER_LINKS})
     def create_partner(self, body):
         Partner = request.env["res.partner"]
         if body.get("external_ref"):
@@ -76,19 +84,23 @@ class ApiPartners(http.Controller):
         return response
 
     @api_route("/api/v1/partners/<int:partner_id>", "PATCH", operation_id="updatePartner",
-               summary="Modify a partner", tags=TAGS, idempotent=True, request_schema=api_schemas.PARTNER_PATCH,
+               summary="Modify a partner", tags=TAGS, idempotent=True,
                request_schema_name="PartnerPatch", responses={200: {"description": "Updated", **PARTNER}})
     def update_partner(self, partner_id, body):
         partner = _partner(partner_id)
+        if body.get("external_ref") and body["external_ref"] != partner.external_ref:
+            partner._rest_check_ref_free(body["external_ref"])  # taken by another partner: 409
         partner.write(partner._rest_partner_vals(body))
         return _one(partner)
 
     @api_route("/api/v1/partners/external/<string:ref>", "PUT", operation_id="upsertPartner",
                summary="Create or update the partner with this external reference", tags=TAGS,
-               idempotent=True, request_schema=api_schemas.PARTNER_UPSERT, request_schema_name="PartnerUpsert",
-               responses={200: {"description": "Updated", **PARTNER}, 201: {"description": "Created", **PARTNER}})
+               idempotent=True, request_schema_name="PartnerUpsert",
+               responses={200: {"description": "Updated", **PARTNER}, 201: {"description": "Created", **PARTNER}},
+               links={"200": PARTNER_LINKS, "201": PARTNER_LINKS})
     def upsert_partner(self, ref, body):
-        if not ref or len(ref) > 255:
-            raise ApiError(422, "Invalid external reference.", errors=[{"field": "ref", "message": "1-255 chars"}])
+        errors = check(ref, api_schemas.EXTERNAL_REF, "ref")
+        if errors:
+            raise validation_error(errors)
         partner, created = request.env["res.partner"]._rest_upsert(ref, body)
         return _one(partner, 201 if created else 200)

@@ -56,3 +56,8 @@ class InvalidInput(BusinessError):
 
 def validation_error(errors, detail="The request has invalid fields."):
     return InvalidInput(detail, errors=errors)
+
+
+def unknown_reference(errors, detail="The request refers to a record that does not exist or that you may not see."):
+    """A well-formed body naming a record (partner, product) that is not there: 404 with the field."""
+    return NotFound(detail, errors=errors, type_="unknown-reference", title="Unknown reference")

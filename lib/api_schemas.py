@@ -1,81 +1,110 @@
-"""Request-body schemas of the REST API (JSON Schema subset of lib/schema_check).
+"""Request-body schemas of the REST API: standard JSON Schema 2020-12 (see lib/schema_check).
 
 The controllers validate bodies with these dicts and the OpenAPI document publishes the same dicts.
+``request_schemas(country_codes)`` builds them; the country codes (ISO 3166-1 alpha-2 that exist
+in the database) are the enum of ``country_code``.
 """
 from .input_guard import INT32_MAX
+from .schema_check import PATTERN_MESSAGES
 
-_STR = {"type": "string", "maxLength": 1000}
-_OPT_STR = {"type": ["string", "null"], "maxLength": 1000}
-_ID = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}  # record ids are PostgreSQL integers
+# What lib/input_guard lets through: no NUL or other C0 control character but tab, LF and CR.
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]*$"
+PATTERN_MESSAGES[TEXT_PATTERN] = "must not contain NUL or control characters"
+# explicit ranges, not \s: regex engines disagree on which characters \s covers (U+0085, U+001C...)
+EMAIL_PATTERN = "^[^@\\x00-\\x20\\x7f]+@[^@\\x00-\\x20\\x7f]+\\.[^@\\x00-\\x20\\x7f]+$"
+PATTERN_MESSAGES[EMAIL_PATTERN] = "is not a valid email address"
+MAX_REF = 255
+
+
+def text(max_length, min_length=0, nullable=False, **extra):
+    schema = {"type": ["string", "null"] if nullable else "string", "maxLength": max_length,
+              "pattern": TEXT_PATTERN}
+    if min_length:
+        schema["minLength"] = min_length
+    schema.update(extra)
+    return schema
+
+
+_OPT_STR = text(1000, nullable=True)
+ID = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}  # record ids are PostgreSQL integers
+EXTERNAL_REF = text(MAX_REF, 1, description="Identifier in the external system (1-255 characters)")
 # Amounts a sale order can hold: not negative, and far from where float arithmetic loses cents.
 MAX_QUANTITY = 1e9
 MAX_PRICE = 1e12
 
-PARTNER_FIELDS = {
-    "name": {"type": "string", "minLength": 1, "maxLength": 500},
-    "email": {"type": ["string", "null"], "format": "email", "maxLength": 254},
-    "phone": _OPT_STR, "is_company": {"type": "boolean"},
-    "street": _OPT_STR, "street2": _OPT_STR, "zip": {"type": ["string", "null"], "maxLength": 32},
-    "city": _OPT_STR, "vat": {"type": ["string", "null"], "maxLength": 64},
-    "ref": _OPT_STR, "website": _OPT_STR, "comment": {"type": ["string", "null"], "maxLength": 100000},
-    "country_code": {"type": ["string", "null"], "minLength": 2, "maxLength": 2,
-                     "description": "ISO 3166-1 alpha-2"},
-    "parent_id": {"type": ["integer", "null"], "minimum": 1, "maximum": INT32_MAX},
-}
-_EXTERNAL_REF = {"type": "string", "minLength": 1, "maxLength": 255}
 
-PARTNER_CREATE = {
-    "type": "object", "additionalProperties": False, "required": ["name"],
-    "properties": dict(PARTNER_FIELDS, external_ref=_EXTERNAL_REF),
-}
-PARTNER_PATCH = {
-    "type": "object", "additionalProperties": False,
-    "properties": dict(PARTNER_FIELDS, external_ref=_EXTERNAL_REF),
-}
-PARTNER_UPSERT = {
-    "type": "object", "additionalProperties": False, "properties": dict(PARTNER_FIELDS),
-    "description": "The external reference is the path; name is required when the partner is created.",
-}
-INLINE_PARTNER = {
-    "type": "object", "additionalProperties": False,
-    "properties": dict(PARTNER_FIELDS, external_ref=_EXTERNAL_REF),
-    "description": "Upserted by external_ref when given, otherwise created (name required).",
-}
+def partner_fields(country_codes):
+    return {
+        "name": text(500, 1),
+        "email": {"type": ["string", "null"], "maxLength": 254, "pattern": EMAIL_PATTERN},
+        "phone": _OPT_STR, "is_company": {"type": "boolean"},
+        "street": _OPT_STR, "street2": _OPT_STR, "zip": text(32, nullable=True),
+        "city": _OPT_STR, "vat": text(64, nullable=True),
+        "ref": _OPT_STR, "website": _OPT_STR, "comment": text(100000, nullable=True),
+        "country_code": {"type": ["string", "null"], "enum": sorted(country_codes) + [None],
+                         "description": "ISO 3166-1 alpha-2 code of a country (upper case); null clears it"},
+        "parent_id": {"type": ["integer", "null"], "minimum": 1, "maximum": INT32_MAX},
+    }
 
-ORDER_LINE = {
-    "type": "object", "additionalProperties": False,
-    "oneOfRequired": ["product_id", "product_code"],
-    "properties": {
-        "product_id": _ID,
-        "product_code": {"type": "string", "minLength": 1, "maxLength": 255,
-                         "description": "Product internal reference (default_code)"},
-        "quantity": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_QUANTITY},
-        "price_unit": {"type": "number", "minimum": 0, "maximum": MAX_PRICE,
-                       "description": "Unit price in the order's currency; default: the pricelist's"},
-        "discount": {"type": "number", "minimum": 0, "maximum": 100, "description": "Percent"},
-        "description": _STR,
-    },
-}
-_ORDER_COMMON = {
-    "client_order_ref": _OPT_STR,
-    "note": {"type": ["string", "null"], "maxLength": 100000},
-    "validity_date": {"type": ["string", "null"], "format": "date"},
-    "date_order": {"type": "string", "format": "date-time"},
-}
-ORDER_CREATE = {
-    "type": "object", "additionalProperties": False,
-    "oneOfRequired": ["partner_id", "partner_external_ref", "partner"],
-    "required": ["lines"],
-    "properties": dict(_ORDER_COMMON,
-                       external_ref=_EXTERNAL_REF,
-                       partner_id=_ID,
-                       partner_external_ref=_EXTERNAL_REF,
-                       partner=INLINE_PARTNER,
-                       lines={"type": "array", "minItems": 1, "maxItems": 1000, "items": ORDER_LINE}),
-}
-ORDER_PATCH = {
-    "type": "object", "additionalProperties": False,
-    "properties": dict(_ORDER_COMMON,
-                       lines={"type": "array", "minItems": 1, "maxItems": 1000, "items": ORDER_LINE,
-                              "description": "Replaces every line of the quotation"}),
-}
+
+def request_schemas(country_codes):
+    """name -> schema of every request body, for the given country codes."""
+    fields = partner_fields(country_codes)
+    inline_partner = {
+        "type": "object", "additionalProperties": False,
+        "properties": dict(fields, external_ref=EXTERNAL_REF),
+        "anyOf": [{"required": ["external_ref"]}, {"required": ["name"]}],
+        "description": "Upserted by external_ref when given, otherwise created (name required). An "
+                       "external_ref no partner has, without name, is 404.",
+    }
+    order_line = {
+        "type": "object", "additionalProperties": False,
+        "oneOf": [{"required": ["product_id"]}, {"required": ["product_code"]}],
+        "properties": {
+            "product_id": ID,
+            "product_code": text(MAX_REF, 1, description="Product internal reference (default_code)"),
+            "quantity": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_QUANTITY,
+                         "description": "Default 1"},
+            "price_unit": {"type": "number", "minimum": 0, "maximum": MAX_PRICE,
+                           "description": "Unit price in the order's currency; default: the pricelist's"},
+            "discount": {"type": "number", "minimum": 0, "maximum": 100, "description": "Percent"},
+            "description": text(1000),
+        },
+        "description": "A product by product_id or by product_code (exactly one). An unknown or not "
+                       "saleable product is 404.",
+    }
+    order_common = {
+        "client_order_ref": _OPT_STR,
+        "note": text(100000, nullable=True),
+        "validity_date": {"type": ["string", "null"], "format": "date"},
+        "date_order": {"type": "string", "format": "date-time"},
+    }
+    lines = {"type": "array", "minItems": 1, "maxItems": 1000, "items": order_line}
+    return {
+        "PartnerCreate": {
+            "type": "object", "additionalProperties": False, "required": ["name"],
+            "properties": dict(fields, external_ref=EXTERNAL_REF),
+        },
+        "PartnerPatch": {
+            "type": "object", "additionalProperties": False,
+            "properties": dict(fields, external_ref=EXTERNAL_REF),
+        },
+        "PartnerUpsert": {
+            "type": "object", "additionalProperties": False, "properties": dict(fields),
+            "description": "The external reference is the path; name is required when the partner "
+                           "is created (else 404).",
+        },
+        "OrderCreate": {
+            "type": "object", "additionalProperties": False, "required": ["lines"],
+            "oneOf": [{"required": ["partner_id"]}, {"required": ["partner_external_ref"]},
+                      {"required": ["partner"]}],
+            "properties": dict(order_common, external_ref=EXTERNAL_REF, partner_id=ID,
+                               partner_external_ref=EXTERNAL_REF, partner=inline_partner, lines=lines),
+            "description": "The customer by partner_id, partner_external_ref or an inline partner "
+                           "(exactly one); an unknown one is 404.",
+        },
+        "OrderPatch": {
+            "type": "object", "additionalProperties": False,
+            "properties": dict(order_common, lines=dict(lines, description="Replaces every line of the quotation")),
+        },
+    }

@@ -24,6 +24,8 @@ class InputError(ValueError):
     """A value no operation accepts. ``status`` 400 (malformed) or 422 (well-formed, out of bounds)."""
     loglevel = logging.INFO  # a client error: one line in Odoo's log, no traceback (odoo/http.py)
 
+    loglevel = logging.INFO  # odoo.http logs it in one line, without a traceback: a client error
+
     def __init__(self, field, message, status=422):
         super().__init__("%s: %s" % (field or "body", message))
         self.field = field

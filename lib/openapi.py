@@ -15,7 +15,8 @@ PROBLEM_SCHEMA = {
     "description": "RFC 9457 problem details (application/problem+json)",
     "properties": {
         "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "request_id": {"type": "string"},
+        "detail": {"type": ["string", "null"]}, "instance": {"type": "string"},
+        "request_id": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {
             "field": {"type": ["string", "null"]}, "message": {"type": "string"}}}},
     },
@@ -23,15 +24,40 @@ PROBLEM_SCHEMA = {
 }
 
 ERROR_STATUSES = {
-    "400": "Malformed request (bad JSON, bad cursor)",
+    "400": "Malformed request: bad JSON, NUL or invalid UTF-8, numbers out of range, duplicate keys, "
+           "nesting too deep, a cursor not of the cursor's shape, a bad Idempotency-Key",
     "401": "Missing, wrong, expired or revoked API key",
     "403": "Access denied (rights, record rules, company)",
-    "404": "No such record",
-    "409": "Conflict (concurrent update, idempotent request still running, invalid state)",
+    "404": "No such record, an unknown record referenced in the body (partner, product), or a "
+           "cursor this server did not issue for this sort",
+    "409": "Conflict: concurrent update, a request with this Idempotency-Key still running or the key "
+           "used with another request, invalid state, external reference taken",
     "413": "Body too large",
     "415": "Content-Type must be application/json",
-    "422": "Validation failed (field-level `errors`)",
-    "429": "Rate limited (see Retry-After)",
+    "422": "Validation failed: a query parameter or body field breaks its schema (field-level `errors`)",
+    "429": "Rate limited (see Retry-After and RateLimit)",
+    "503": "The database is temporarily unavailable (see Retry-After)",
+}
+ERROR_HEADERS = {"401": ["WWW-Authenticate"], "429": ["Retry-After"], "503": ["Retry-After"]}
+
+HEADERS = {
+    "X-Request-Id": ("The request id (the client's when sane, else a new one); also in problem documents",
+                     {"type": "string"}),
+    "RateLimit": ("Remaining quota and seconds to reset (IETF draft), e.g. \"default\";r=42;t=17",
+                  {"type": "string"}),
+    "RateLimit-Policy": ("Quota policy (IETF draft), e.g. \"default\";q=100;w=60", {"type": "string"}),
+    "Idempotent-Replayed": ("true when this is the stored answer of an earlier request with the same "
+                            "Idempotency-Key", {"type": "string", "enum": ["true"]}),
+    "Link": ("<URL>; rel=\"next\" when has_more", {"type": "string"}),
+    "Location": ("URL of the created record", {"type": "string"}),
+    "Retry-After": ("Seconds to wait before retrying", {"type": "string"}),
+    "WWW-Authenticate": ("Bearer challenge", {"type": "string"}),
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "1-255 printable ASCII characters. A retry with the same key and request gets the "
+                   "stored answer (Idempotent-Replayed: true) for 24 hours.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
 }
 
 
@@ -47,31 +73,58 @@ def _schema(value):
     return _ref(value) if isinstance(value, str) else value
 
 
-def build_spec(operations, schemas, *, title, version, description=""):
+def _headers(names):
+    return {h: {"description": HEADERS[h][0], "schema": HEADERS[h][1]} for h in names}
+
+
+def _parameter(p):
+    out = {"name": p["name"], "in": p.get("in", "query"), "required": p.get("required", False),
+           "description": p.get("description", ""), "schema": p.get("schema", {"type": "string"})}
+    for key in ("style", "explode"):
+        if key in p:
+            out[key] = p[key]
+    return out
+
+
+def build_spec(operations, schemas, *, title, version, description="", path_schemas=None, webhooks=None):
+    """``operations``: descriptors (controllers/api_common.py); ``path_schemas``: name -> schema of
+    the path parameters (ids default to a PostgreSQL integer >= 1)."""
+    path_schemas = path_schemas or {}
     paths = {}
     for op in operations:
         path = openapi_path(op["path"])
         item = paths.setdefault(path, {})
         params = []
         for name in _PATH_ARG.findall(op["path"]):
+            default = {"type": "integer", "minimum": 1, "maximum": 2 ** 31 - 1} \
+                if "<int:%s>" % name in op["path"] else {"type": "string"}
             params.append({"name": name, "in": "path", "required": True,
-                           "schema": {"type": "integer"} if "<int:%s>" % name in op["path"]
-                           else {"type": "string"}})
-        for p in op.get("parameters", []):
-            params.append({"name": p["name"], "in": p.get("in", "query"), "required": p.get("required", False),
-                           "description": p.get("description", ""), "schema": p.get("schema", {"type": "string"})})
+                           "schema": path_schemas.get(name, default)})
+        params += [_parameter(p) for p in op.get("parameters", [])]
+        if op.get("idempotent"):
+            params.append(dict(IDEMPOTENCY_KEY))
+        common = ["X-Request-Id", "RateLimit", "RateLimit-Policy"]
         responses = {}
         for status, resp in op.get("responses", {}).items():
             entry = {"description": resp.get("description", "")}
             if resp.get("schema") is not None:
                 entry["content"] = {"application/json": {"schema": _schema(resp["schema"])}}
-            if resp.get("headers"):
-                entry["headers"] = {h: {"schema": {"type": "string"}, "description": d}
-                                    for h, d in resp["headers"].items()}
+            names = common + list(resp.get("headers", []))
+            if op.get("idempotent"):
+                names.append("Idempotent-Replayed")
+            if str(status) == "201":
+                names.append("Location")
+            entry["headers"] = _headers(names)
+            if op.get("links", {}).get(str(status)):
+                entry["links"] = op["links"][str(status)]
             responses[str(status)] = entry
-        for status in op.get("errors", sorted(ERROR_STATUSES)):
-            responses.setdefault(str(status), {
-                "description": ERROR_STATUSES.get(str(status), "Error"),
+        for status in op.get("errors") or sorted(ERROR_STATUSES):
+            status = str(status)
+            responses.setdefault(status, {
+                "description": ERROR_STATUSES.get(status, "Error"),
+                "headers": _headers(["X-Request-Id"] + ERROR_HEADERS.get(status, [])
+                                    + (["RateLimit", "RateLimit-Policy"] if status != "401" else [])
+                                    + (["Idempotent-Replayed"] if op.get("idempotent") else [])),
                 "content": {"application/problem+json": {"schema": _ref("Problem")}},
             })
         operation = {
@@ -87,7 +140,7 @@ def build_spec(operations, schemas, *, title, version, description=""):
         item[op["method"].lower()] = operation
     components = {"Problem": PROBLEM_SCHEMA}
     components.update(schemas)
-    return {
+    spec = {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
         "info": {"title": title, "version": version, "description": description},
@@ -100,6 +153,9 @@ def build_spec(operations, schemas, *, title, version, description=""):
                                                "description": "An Odoo API key (scope rest_webhooks or global)"}},
         },
     }
+    if webhooks:
+        spec["webhooks"] = webhooks
+    return spec
 
 
 def _esc(value):
@@ -143,9 +199,70 @@ def render_html(spec):
                     json.dumps(schema, indent=1)))
             out.append("<p>Responses: %s</p></div>" % ", ".join(
                 "<code>%s</code> %s" % (_esc(s), _esc(r["description"])) for s, r in op["responses"].items()))
+    if spec.get("webhooks"):
+        out.append("<h2>Webhooks (events we send)</h2><p>Each is a POST to your endpoint with the "
+                   "headers below and the JSON envelope <code>{type, timestamp, data}</code>.</p>")
+        first = next(iter(spec["webhooks"].values()))["post"]
+        out.append("<table><tr><th>header</th><th>description</th></tr>%s</table>" % "".join(
+            "<tr><td><code>%s</code></td><td>%s</td></tr>" % (_esc(p["name"]), _esc(p["description"]))
+            for p in first["parameters"]))
+        out.append("<table><tr><th>event</th><th>data</th><th>description</th></tr>")
+        for name, item in spec["webhooks"].items():
+            op = item["post"]
+            data = op["requestBody"]["content"]["application/json"]["schema"]["properties"]["data"]["$ref"]
+            schema = data.rsplit("/", 1)[-1]
+            out.append("<tr id='event-%s'><td><code>%s</code></td><td><a href='#schema-%s'>%s</a></td>"
+                       "<td>%s</td></tr>" % (_esc(name), _esc(name), _esc(schema), _esc(schema),
+                                             _esc(op["description"])))
+        out.append("</table>")
     out.append("<h2>Schemas</h2>")
     for name, schema in spec["components"]["schemas"].items():
         out.append("<h3 id='schema-%s'>%s</h3><pre>%s</pre>" % (_esc(name), _esc(name),
                                                                _esc(json.dumps(schema, indent=1))))
     out.append("</body></html>")
     return "".join(out)
+
+
+# ---------------------------------------------------------------------- outbound events
+WEBHOOK_HEADERS = [
+    ("webhook-id", "The event id: the same for every attempt and replay of this event (deduplicate on it)",
+     {"type": "string"}),
+    ("webhook-timestamp", "Unix seconds of this attempt; refuse old ones (replay protection)",
+     {"type": "string", "pattern": "^[0-9]+$"}),
+    ("webhook-signature", "Standard Webhooks: space-separated v1,<base64 HMAC-SHA256 of "
+     "'{webhook-id}.{webhook-timestamp}.{body}'>, one per active secret (two while a secret rotates)",
+     {"type": "string"}),
+    ("X-Odoo-Event", "The event type (same as the body's type)", {"type": "string"}),
+    ("X-Odoo-Signature", "Legacy: sha256=<hex HMAC-SHA256 of the body> with the first secret",
+     {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"}),
+]
+
+
+def webhooks_section(events):
+    """OpenAPI 3.1 ``webhooks``: one entry per event type we send. ``events``: (type, payload schema
+    name, description). The envelope is the one webhook.delivery builds: type, timestamp, data."""
+    out = {}
+    for event_type, schema_name, description in events:
+        out[event_type] = {"post": {
+            "operationId": "event_" + re.sub(r"[^a-zA-Z0-9]", "_", event_type),
+            "summary": "Event %s" % event_type,
+            "description": description + " Sent as a signed POST (Standard Webhooks) to each active "
+                           "endpoint subscribed to it; the payload fields can be limited per endpoint.",
+            "tags": ["events"],
+            "security": [],
+            "parameters": [{"name": n, "in": "header", "required": True,
+                            "description": d, "schema": s} for n, d, s in WEBHOOK_HEADERS],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["type", "timestamp", "data"],
+                "properties": {
+                    "type": {"const": event_type},
+                    "timestamp": {"type": "string", "format": "date-time",
+                                  "description": "When the event happened (UTC)"},
+                    "data": _ref(schema_name),
+                }}}}},
+            "responses": {
+                "2XX": {"description": "Received. Any other status, a redirect or a timeout is retried "
+                                       "with exponential backoff until the endpoint's attempts run out."},
+            },
+        }}
+    return out

@@ -8,7 +8,7 @@ import psycopg2.errors
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError
 
-from ..lib.api_errors import Conflict, validation_error
+from ..lib.api_errors import Conflict, unknown_reference, validation_error
 from ..lib.rest_spec import rest_spec_entry
 
 # API name -> res.partner field for plain writable values.
@@ -73,10 +73,10 @@ class ResPartner(models.Model):
             vals["country_id"] = country.id
         elif "country_code" in body:
             vals["country_id"] = False
-        if body.get("parent_id") and not self.search([("id", "=", body["parent_id"])], limit=1):
-            errors.append({"field": path + "parent_id", "message": "no such partner"})
         if errors:
             raise validation_error(errors)
+        if body.get("parent_id") and not self.search([("id", "=", body["parent_id"])], limit=1):
+            raise unknown_reference([{"field": path + "parent_id", "message": "no such partner"}])
         return vals
 
     @api.model
@@ -94,7 +94,8 @@ class ResPartner(models.Model):
             return partner, False
         self._rest_check_ref_free(ref)
         if not vals.get("name"):
-            raise validation_error([{"field": path + "name", "message": "is required to create a partner"}])
+            raise unknown_reference([{"field": path + "name", "message": "is required to create a partner"}],
+                                    "No partner has this external reference; send name to create one.")
         return self._rest_create(vals), True
 
     @api.model
@@ -129,12 +130,12 @@ class ResPartner(models.Model):
         if body.get("partner_id"):
             partner = self.search([("id", "=", body["partner_id"])], limit=1)
             if not partner:
-                raise validation_error([{"field": "partner_id", "message": "no such partner"}])
+                raise unknown_reference([{"field": "partner_id", "message": "no such partner"}])
             return partner
         if body.get("partner_external_ref"):
             partner = self.search([("external_ref", "=", body["partner_external_ref"])], limit=1)
             if not partner:
-                raise validation_error([{"field": "partner_external_ref",
+                raise unknown_reference([{"field": "partner_external_ref",
                                          "message": "no partner with this external reference"}])
             return partner
         inline = body["partner"]

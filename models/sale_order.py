@@ -6,7 +6,7 @@ payloads (``records._rest_representation()``) and the OpenAPI schema all derive 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError
 
-from ..lib.api_errors import Conflict, validation_error
+from ..lib.api_errors import Conflict, unknown_reference
 from ..lib.rest_spec import rest_spec_entry
 from ..lib.schema_check import parse_datetime
 
@@ -130,7 +130,7 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ REST API helpers
     @api.model
     def _rest_resolve_lines(self, lines, path="lines"):
-        """Turn API lines into ``order_line`` commands; ``InvalidInput`` (422) with field paths."""
+        """Turn API lines into ``order_line`` commands; ``NotFound`` (404) naming unknown products."""
         Product = self.env["product.product"]
         codes = {ln["product_code"] for ln in lines if ln.get("product_code")}
         ids = {ln["product_id"] for ln in lines if ln.get("product_id")}
@@ -160,7 +160,7 @@ class SaleOrder(models.Model):
                     vals[field] = ln[api_name]
             commands.append(fields.Command.create(vals))
         if errors:
-            raise validation_error(errors)
+            raise unknown_reference(errors)
         return commands
 
     @api.model

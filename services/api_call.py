@@ -30,6 +30,8 @@ class ApiCall:
     rate_limited: bool = False
     rate_headers: dict = field(default_factory=dict)
     log_bodies: bool = False
+    # check_input: the declared query parameters, parsed and checked
+    query: dict = field(default_factory=dict)
     # claim the Idempotency-Key
     idempotency: IdempotencyClaim | None = None
 

@@ -4,7 +4,8 @@
 2. ``authorize``           the user is in "REST API: user"
 3. ``rate_limit``          one count per call in the user's sliding window (429 past the quota)
    -- Odoo dispatches the route; its wrapper calls ``run`` --
-4. ``check_input``         path and query values are storable (lib/input_guard)
+4. ``check_input``         path and query values are storable (lib/input_guard); the declared query
+                           parameters parsed and checked against their published schemas
 5. ``claim_idempotency``   Idempotency-Key: claim it, or replay the stored response (409/422 on misuse)
 6. ``parse_body``          strict JSON, validated against the operation's published schema
 7. the operation's handler (ORM as the caller, no sudo)
@@ -27,11 +28,13 @@ from odoo.exceptions import AccessDenied, AccessError, ConcurrencyError, Missing
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
+from ..lib import api_schemas
 from ..lib.api_errors import ApiError, BusinessError, Conflict, NotFound, validation_error
+from ..lib.api_params import parse_query
 from ..lib.idempotency import request_fingerprint, valid_key
 from ..lib.input_guard import InputError, check_path, check_query_string, loads
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
-from ..lib.schema_check import check
+from ..lib.schema_check import check, coerce_integers
 from .api_call import IdempotencyClaim, current_call, existing_call
 from .api_keys import bearer_token, verify_api_key
 from .cursors import is_test_cursor
@@ -98,7 +101,7 @@ def rate_limit(call):
 def run(operation, handler, controller, path_kwargs):
     """Steps 4-9 for ``operation`` (controllers/api_common.py) around its ``handler``."""
     call = current_call()
-    check_input()
+    check_input(call, operation)
     replayed = claim_idempotency(call, operation)
     if replayed is not None:
         return finish(call, replayed)
@@ -110,10 +113,15 @@ def run(operation, handler, controller, path_kwargs):
     return finish(call, response)
 
 
-def check_input():
+def check_input(call, operation):
     hreq = request.httprequest
     check_path(hreq.environ.get("PATH_INFO", "").encode("latin-1"))
     check_query_string(hreq.query_string)
+    call.query, errors = parse_query(hreq.args, operation.parameters)
+    if errors:
+        if any(e["field"] == "cursor" for e in errors):  # not of the cursor's shape: malformed
+            raise ApiError(400, "Invalid cursor.", type_="invalid-cursor", errors=errors)
+        raise validation_error(errors, "Invalid query parameters.")
 
 
 def claim_idempotency(call, operation):
@@ -130,7 +138,10 @@ def claim_idempotency(call, operation):
     Keys = request.env["api.idempotency.key"]
     outcome, data = Keys._claim(call.user_id, key, fingerprint, hreq.method, hreq.path)
     if outcome == "mismatch":
-        raise ApiError(422, "This Idempotency-Key was used with a different request.", type_="idempotency-key-reuse")
+        # 409, not the IETF draft's suggested 422: the body is valid (the contract promises that a
+        # request the OpenAPI document calls valid is never 400/422); it conflicts with what the key
+        # already stands for
+        raise ApiError(409, "This Idempotency-Key was used with a different request.", type_="idempotency-key-reuse")
     if outcome == "running":
         raise ApiError(409, "A request with this Idempotency-Key is still being processed.",
                        type_="idempotency-key-in-use")
@@ -152,18 +163,34 @@ def parse_body(operation):
     length = hreq.content_length or 0
     if length > MAX_BODY_BYTES:
         raise ApiError(413, "The body is larger than %d bytes." % MAX_BODY_BYTES)
-    if not length and operation.request_schema is None:
+    if not length and operation.request_schema_name is None:
         return None
     mimetype = hreq.mimetype or ""
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise ApiError(415, "Send the body as application/json (got %r)." % (mimetype or "nothing"),
                        headers={"Accept": "application/json"})
     body = loads(hreq.get_data(cache=True))
-    if operation.request_schema is not None:
-        errors = check(body, operation.request_schema)
+    if operation.request_schema_name is not None:
+        schema = request_schemas(request.env)[operation.request_schema_name]
+        errors = check(body, schema)
         if errors:
             raise validation_error(errors)
+        body = coerce_integers(body, schema)
     return body
+
+
+_SCHEMA_CACHE = {}
+
+
+def request_schemas(env):
+    """The request-body schemas (lib/api_schemas) with the database's country codes; the OpenAPI
+    document publishes exactly these. Countries are reference data every user may read."""
+    env.cr.execute("SELECT code FROM res_country WHERE code IS NOT NULL ORDER BY code")
+    codes = tuple(r[0] for r in env.cr.fetchall())
+    if codes not in _SCHEMA_CACHE:
+        _SCHEMA_CACHE.clear()
+        _SCHEMA_CACHE[codes] = api_schemas.request_schemas(codes)
+    return _SCHEMA_CACHE[codes]
 
 
 def store_response(call, response):
@@ -234,7 +261,9 @@ def exception_to_problem(exc):
     if isinstance(exc, MissingError):
         return 404, dict(detail=str(exc.args[0]) if exc.args else None), {}
     if isinstance(exc, UserError):  # includes ValidationError
-        return 422, dict(detail=str(exc.args[0]) if exc.args else None, type_="business-rule",
+        # 409: the request is well-formed (its schema holds); it conflicts with the records' state
+        # (a recursive parent, a rule of the sale flow), which is not a field error
+        return 409, dict(detail=str(exc.args[0]) if exc.args else None, type_="business-rule",
                          title="Business rule violated"), {}
     if isinstance(exc, (PoolError, psycopg2.OperationalError, psycopg2.InterfaceError)) and \
             not isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):

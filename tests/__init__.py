@@ -19,6 +19,8 @@ from . import test_api_pagination
 from . import test_api_partners
 from . import test_api_idempotency
 from . import test_api_openapi
+from . import test_api_contract
+from . import test_api_client
 from . import test_api_concurrency
 from . import test_api_retention
 from . import test_api_nodb

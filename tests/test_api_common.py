@@ -4,6 +4,8 @@ import json as jsonlib
 
 from odoo import Command, fields
 
+from .api_contract_check import response_problems
+
 SCOPE = "rest_webhooks"
 
 
@@ -44,7 +46,11 @@ class ApiTestMixin:
             data = jsonlib.dumps(body)
             hdrs["Content-Type"] = "application/json"
         hdrs.update(headers or {})
-        return self.url_open(path, data=data, headers=hdrs, method=method, params=params)
+        res = self.url_open(path, data=data, headers=hdrs, method=method, params=params)
+        # every response of the HTTP suite must be what the OpenAPI document says it can be
+        problems = response_problems(self.env, method, res.url, res)
+        self.assertFalse(problems, "response breaks the OpenAPI document: %s" % problems)
+        return res
 
     def assertProblem(self, res, status, field=None):
         self.assertEqual(res.status_code, status, res.text[:500])

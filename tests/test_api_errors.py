@@ -53,10 +53,10 @@ class TestApiErrors(ApiTestMixin, HttpCase):
         self.assertProblem(self.api("GET", "/api/v1/orders", params={"updated_since": "yesterday"}), 422,
                            field="updated_since")
 
-    def test_odoo_validation_error_422(self):
-        # Odoo's own constraint (recursive partner hierarchy) -> 422 problem, nothing changed
+    def test_odoo_validation_error_409(self):
+        # Odoo's own constraint (recursive partner hierarchy) on a well-formed body -> 409, nothing changed
         doc = self.assertProblem(self.api("PATCH", "/api/v1/partners/%d" % self.customer.id,
-                                          body={"parent_id": self.customer.id}), 422)
+                                          body={"parent_id": self.customer.id}), 409)
         self.assertTrue(doc["detail"])
         self.assertFalse(self.customer.parent_id)
 

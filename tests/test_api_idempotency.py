@@ -28,10 +28,10 @@ class TestApiIdempotency(ApiTestMixin, HttpCase):
         self.assertEqual(res.status_code, 201)
         self.assertNotEqual(res.json()["id"], first.json()["id"])
 
-    def test_same_key_different_body_422(self):
+    def test_same_key_different_body_409(self):
         self.api("POST", "/api/v1/orders", body=self._body(1), headers={"Idempotency-Key": "k-2"})
         doc = self.assertProblem(self.api("POST", "/api/v1/orders", body=self._body(2),
-                                          headers={"Idempotency-Key": "k-2"}), 422)
+                                          headers={"Idempotency-Key": "k-2"}), 409)
         self.assertIn("idempotency", doc["type"])
         self.assertEqual(self.env["sale.order"].search_count([("partner_id", "=", self.customer.id)]), 1)
 
@@ -54,7 +54,7 @@ class TestApiIdempotency(ApiTestMixin, HttpCase):
 
     def test_failed_request_is_not_remembered(self):
         bad = {"partner_id": self.customer.id, "lines": [{"product_code": "NOPE"}]}
-        self.assertProblem(self.api("POST", "/api/v1/orders", body=bad, headers={"Idempotency-Key": "k-4"}), 422)
+        self.assertProblem(self.api("POST", "/api/v1/orders", body=bad, headers={"Idempotency-Key": "k-4"}), 404)
         self.assertFalse(self.env["api.idempotency.key"].search([("key", "=", "k-4")]))
 
     def test_patch_and_put_honour_the_key(self):

@@ -98,7 +98,7 @@ class TestApiOrders(ApiTestMixin, HttpCase):
         self.assertEqual(fields, {"partner_id", "lines"})
         res = self.api("POST", "/api/v1/orders", body={
             "partner_id": 999999999, "lines": [{"product_code": "NOPE"}]})
-        self.assertProblem(res, 422, field="partner_id")
+        self.assertProblem(res, 404, field="partner_id")  # well-formed, names no partner
         res = self.api("POST", "/api/v1/orders", body={
             "partner_id": self.customer.id, "lines": [{"product_id": self.product.id}, {"product_code": "NOPE"},
                                                       {"quantity": -1}]})
@@ -106,7 +106,7 @@ class TestApiOrders(ApiTestMixin, HttpCase):
         self.assertIn("lines[2].quantity", [e["field"] for e in doc["errors"]])
         res = self.api("POST", "/api/v1/orders", body={
             "partner_id": self.customer.id, "lines": [{"product_id": self.product.id}, {"product_code": "NOPE"}]})
-        self.assertProblem(res, 422, field="lines[1].product_code")
+        self.assertProblem(res, 404, field="lines[1].product_code")
         self.assertFalse(self.env["sale.order"].search([("partner_id", "=", self.customer.id)]))
 
     def test_patch_confirm_cancel(self):

@@ -65,10 +65,11 @@ class TestApiPagination(ApiTestMixin, HttpCase):
         self.assertEqual(body["total"], 7)
         self.assertTrue(body["has_more"])
 
-    def test_bad_cursor_400(self):
+    def test_malformed_cursor_400_unknown_cursor_404(self):
         self.assertProblem(self.api("GET", "/api/v1/orders", params={"cursor": "nonsense"}), 400, field="cursor")
         res = self.api("GET", "/api/v1/orders", params={"partner_id": self.pager.id, "limit": 2})
         cursor = res.json()["next_cursor"]
-        # a cursor is bound to its sort and signed
-        self.assertProblem(self.api("GET", "/api/v1/orders", params={"cursor": cursor, "sort": "-id"}), 400)
-        self.assertProblem(self.api("GET", "/api/v1/orders", params={"cursor": "x" + cursor}), 400)
+        # a cursor is bound to its sort and signed: well-formed but not issued for this -> no such page
+        self.assertProblem(self.api("GET", "/api/v1/orders", params={"cursor": cursor, "sort": "-id"}), 404,
+                           field="cursor")
+        self.assertProblem(self.api("GET", "/api/v1/orders", params={"cursor": "x" + cursor}), 404)

@@ -30,7 +30,8 @@ class TestApiPartners(ApiTestMixin, HttpCase):
         res = self.api("PUT", "/api/v1/partners/external/CRM-42", body={"city": "Bruges"})
         self.assertEqual((res.status_code, res.json()["id"], res.json()["city"]), (200, pid, "Bruges"))
         self.assertEqual(self.env["res.partner"].search_count([("external_ref", "=", "CRM-42")]), 1)
-        self.assertProblem(self.api("PUT", "/api/v1/partners/external/CRM-43", body={"city": "X"}), 422,
+        # a new reference without a name to create it: no such partner
+        self.assertProblem(self.api("PUT", "/api/v1/partners/external/CRM-43", body={"city": "X"}), 404,
                            field="name")
 
     def test_list_filters(self):

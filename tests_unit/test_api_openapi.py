@@ -15,7 +15,11 @@ def test_spec_shape():
                       title="T", version="1")
     assert spec["openapi"] == "3.1.0"
     get = spec["paths"]["/api/v1/orders/{order_id}"]["get"]
-    assert get["parameters"][0] == {"name": "order_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    assert get["parameters"][0] == {"name": "order_id", "in": "path", "required": True,
+                                    "schema": {"type": "integer", "minimum": 1, "maximum": 2 ** 31 - 1}}
+    assert set(get["responses"]) == {"200", "400", "401", "403", "404", "409", "413", "415", "422", "429", "503"}
+    assert set(get["responses"]["200"]["headers"]) == {"X-Request-Id", "RateLimit", "RateLimit-Policy"}
+    assert get["responses"]["429"]["headers"]["Retry-After"]["schema"] == {"type": "string"}
     assert get["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/SaleOrder"}
     assert get["responses"]["401"]["content"]["application/problem+json"]["schema"] == {
@@ -36,3 +40,21 @@ def test_html_escaped_and_offline():
     assert "Read &lt;one&gt;" in page
     assert "<script" not in page
     assert "http://" not in page and "https://cdn" not in page
+
+
+def test_webhooks_section_envelope_and_headers():
+    from lib.openapi import webhooks_section  # noqa: PLC0415
+    hooks = webhooks_section([("sale.order.created", "SaleOrder", "Created.")])
+    op = hooks["sale.order.created"]["post"]
+    body = op["requestBody"]["content"]["application/json"]["schema"]
+    assert body["required"] == ["type", "timestamp", "data"]
+    assert body["properties"]["type"] == {"const": "sale.order.created"}
+    assert body["properties"]["data"] == {"$ref": "#/components/schemas/SaleOrder"}
+    assert [p["name"] for p in op["parameters"]] == [
+        "webhook-id", "webhook-timestamp", "webhook-signature", "X-Odoo-Event", "X-Odoo-Signature"]
+    assert all(p["in"] == "header" and p["required"] for p in op["parameters"])
+    spec = build_spec(OPS, {"SaleOrder": {"type": "object"}, "OrderCreate": {"type": "object"}},
+                      title="T", version="1", webhooks=hooks)
+    assert spec["webhooks"] == hooks
+    page = render_html(spec)
+    assert "Webhooks (events we send)" in page and "sale.order.created" in page and "webhook-signature" in page

@@ -1,8 +1,14 @@
 import datetime
 
+import pytest
+from werkzeug.datastructures import MultiDict
+
 from lib import api_params
-from lib.api_schemas import ORDER_CREATE, PARTNER_CREATE
-from lib.schema_check import check, parse_datetime
+from lib.api_schemas import request_schemas
+from lib.schema_check import assert_supported, check, coerce_integers, parse_date, parse_datetime
+
+SCHEMAS = request_schemas(["BE", "FR"])
+ORDER_CREATE, PARTNER_CREATE = SCHEMAS["OrderCreate"], SCHEMAS["PartnerCreate"]
 
 
 def fields(errors):
@@ -18,11 +24,17 @@ def test_order_field_errors_with_paths():
     assert errs == {
         "partner.name": "must not be empty",
         "lines[0].product_id": "must be of type integer",
-        "lines[1].product_id": "one of product_id, product_code is required",
+        "lines[1].product_id": "exactly one of product_id, product_code is required",
         "extra": "unknown field",
     }
     assert fields(check({"lines": [{"product_id": 1}]}, ORDER_CREATE)) == {
-        "partner_id": "one of partner_id, partner_external_ref, partner is required"}
+        "partner_id": "exactly one of partner_id, partner_external_ref, partner is required"}
+    assert fields(check({"partner_id": 1, "partner_external_ref": "X", "lines": [{"product_id": 1}]},
+                        ORDER_CREATE)) == {None: "give only one of partner_id, partner_external_ref, partner"}
+    assert fields(check({"partner_id": 1, "lines": [{"product_id": 1, "product_code": "A"}]}, ORDER_CREATE)) == {
+        "lines[0]": "give only one of product_id, product_code"}
+    assert fields(check({"partner": {"email": "a@b.co"}, "lines": [{"product_id": 1}]}, ORDER_CREATE)) == {
+        "partner.external_ref": "one of external_ref, name is required"}
     assert fields(check([], ORDER_CREATE)) == {None: "must be of type object"}
 
 
@@ -30,28 +42,84 @@ def test_types_formats():
     assert fields(check({"name": "A", "email": "x"}, PARTNER_CREATE)) == {"email": "is not a valid email address"}
     assert fields(check({"name": "A", "is_company": "yes"}, PARTNER_CREATE)) == {
         "is_company": "must be of type boolean"}
-    assert check({"name": "A", "email": None}, PARTNER_CREATE) == []
+    assert check({"name": "A", "email": None, "country_code": "FR"}, PARTNER_CREATE) == []
+    assert fields(check({"name": "A", "country_code": "00"}, PARTNER_CREATE)) == {
+        "country_code": "must be one of BE, FR"}
+    assert fields(check({"name": "A\x01"}, PARTNER_CREATE)) == {
+        "name": "must not contain NUL or control characters"}
     assert fields(check({"partner_id": True, "lines": [{"product_id": 1}]}, ORDER_CREATE)) == {
         "partner_id": "must be of type integer"}
     assert fields(check({"partner_id": 1, "date_order": "2026-13-01T00:00:00Z", "lines": [{"product_id": 1}]},
-                        ORDER_CREATE)) == {"date_order": "is not a valid date-time (ISO 8601)"}
+                        ORDER_CREATE)) == {"date_order": "is not a valid RFC 3339 date-time"}
 
 
-def test_parse_datetime_utc():
+def test_integral_floats_are_integers_and_become_ints():
+    body = {"partner_id": 3.0, "lines": [{"product_id": 2.0, "quantity": 2.0}]}
+    assert check(body, ORDER_CREATE) == []
+    fixed = coerce_integers(body, ORDER_CREATE)
+    assert fixed == {"partner_id": 3, "lines": [{"product_id": 2, "quantity": 2.0}]}
+    assert type(fixed["partner_id"]) is int and type(fixed["lines"][0]["product_id"]) is int
+
+
+def test_parse_datetime_rfc3339_utc():
     assert parse_datetime("2026-11-23T10:00:00Z") == datetime.datetime(2026, 11, 23, 10)
-    assert parse_datetime("2026-11-23T12:00:00+02:00") == datetime.datetime(2026, 11, 23, 10)
-    assert parse_datetime("2026-11-23") == datetime.datetime(2026, 11, 23)
+    assert parse_datetime("2026-11-23t12:00:00.5+02:00") == datetime.datetime(2026, 11, 23, 10, 0, 0, 500000)
+    # valid RFC 3339 instants outside what Python holds are clamped, not refused
+    assert parse_datetime("0001-01-01T00:00:00+14:00") == datetime.datetime.min
+    assert parse_datetime("9999-12-31T23:59:59-01:00") == datetime.datetime(9999, 12, 31, 23, 59, 59)
+    for bad in ("2026-11-23", "2026-11-23T10:00:00", "2026-11-23 10:00:00Z", "2026-02-30T00:00:00Z",
+                "2026-11-23T24:00:00Z", "2016-12-31T23:59:60Z", "", "yesterday", "２０２６-11-23T10:00:00Z"):
+        with pytest.raises(ValueError):
+            parse_datetime(bad)
+    assert parse_date("2026-02-28") == datetime.date(2026, 2, 28)
+    for bad in ("20260228", "2026-W01", "2026-02-30", "2026-2-1"):
+        with pytest.raises(ValueError):
+            parse_date(bad)
 
 
-def test_list_params():
-    assert api_params.parse_limit(None) == (50, [])
-    assert api_params.parse_limit("200") == (200, [])
-    assert api_params.parse_limit("201")[1][0]["field"] == "limit"
-    assert api_params.parse_limit("x")[1]
-    assert api_params.parse_sort("-date_order", {"id": 1, "date_order": 1}) == (("date_order", True), [])
-    assert api_params.parse_sort("price", {"id": 1})[1]
-    assert api_params.parse_fields("a, b", ["a", "b"]) == (["a", "b"], [])
-    assert api_params.parse_fields("a,z", ["a"])[1][0]["message"] == "unknown field(s): z"
-    assert api_params.parse_bool("count", "TRUE") == (True, [])
-    assert api_params.parse_bool("count", "maybe")[1]
-    assert api_params.parse_int("offset", "-1", 0)[1]
+def test_every_published_schema_uses_only_checked_keywords():
+    for name, schema in SCHEMAS.items():
+        assert_supported(schema, name)
+    with pytest.raises(ValueError, match="oneOfRequired"):
+        assert_supported({"type": "object", "oneOfRequired": ["a", "b"]})
+    with pytest.raises(ValueError, match="format email"):
+        assert_supported({"type": "string", "format": "email"})
+
+
+PARAMS = api_params.list_parameters(["id", "date_order"], ["id", "name", "lines"]) + [
+    {"name": "updated_since", "schema": {"type": "string", "format": "date-time"}}]
+
+
+def parse(**query):
+    return api_params.parse_query(MultiDict(query), PARAMS)
+
+
+def test_query_parameters_parsed_by_their_schema():
+    assert parse() == ({}, [])
+    assert parse(limit="200", offset="0", sort="-date_order", fields="id,lines", count="true") == (
+        {"limit": 200, "offset": 0, "sort": "-date_order", "fields": ["id", "lines"], "count": True}, [])
+    assert api_params.parse_sort("-date_order") == ("date_order", True)
+    assert api_params.parse_sort(None) == ("id", False)
+
+
+@pytest.mark.parametrize("name,raw,message", [
+    ("limit", "201", "must be <= 200"), ("limit", "0", "must be >= 1"), ("limit", "x", "must be an integer"),
+    ("limit", "", "must be an integer"), ("limit", " 5", "must be an integer"), ("limit", "5_0", "must be an integer"),
+    ("offset", "-1", "must be >= 0"), ("offset", "76508282274050284099469312", "must be an integer"),
+    ("offset", "2147483648", "must be <= 2147483647"),
+    ("sort", "+id", "must be one of id, -id, date_order, -date_order"),
+    ("fields", "id,bogus", "must be one of id, name, lines"), ("fields", "", "must have at least 1 item(s)"),
+    ("count", "1", "must be true or false"), ("count", "TRUE", "must be true or false"),
+    ("updated_since", "", "is not a valid RFC 3339 date-time"),
+    ("updated_since", "2026-01-01", "is not a valid RFC 3339 date-time"),
+    ("cursor", "nonsense", "does not match the pattern ^[A-Za-z0-9_-]+\\.[0-9a-f]{32}$"),
+])
+def test_query_parameter_errors_name_the_field(name, raw, message):
+    values, errors = parse(**{name: raw})
+    assert values == {}
+    assert errors == [{"field": name, "message": message}]
+
+
+def test_query_parameter_given_twice_is_refused():
+    assert api_params.parse_query(MultiDict([("limit", "1"), ("limit", "2")]), PARAMS)[1] == [
+        {"field": "limit", "message": "must be given once"}]
