@@ -319,7 +319,7 @@ def _dispatch_run(cl, n, name, kill=False):
             cl.wait_balanced()
 
 
-@scenario("new endpoint seen at once by the other node (endpoint via node1, partner via node2 right after; 5 times)")
+@scenario("new endpoint seen at once by the other node (endpoint created through the balancer, a partner through node2 right after; 5 times)")
 def endpoint_seen_by_other_node(cl, rounds=5):
     recv = W.Receiver()
     admin1 = C.Clients(cl.cfg["nodes"][0]["url"], dict(cl.creds, uid=cl.creds["admin_uid"], key=cl.creds["admin_key"]))
