@@ -362,6 +362,7 @@ def retry_other_node(cl):
     recv = W.Receiver(lambda k, h: (first.set() or 500, {}, 0) if k == 0 else (200, {}, 0))
     try:
         ep = W.make_endpoint(cl, "bench-cluster-retry", recv.url, "res.partner")
+        time.sleep(2)  # see _dispatch_run: the other node must know the new rule
         pid = cl.c.json2(cl.s, "res.partner", "create", {"vals_list": [{"name": "Cl retry " + uuid.uuid4().hex[:6]}]})[0]
         first.wait(60)
         time.sleep(0.5)  # the attempt is recorded, the retry scheduled

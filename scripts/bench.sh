@@ -55,5 +55,13 @@ for mode in $modes; do
   bench_odoo_stop; BENCH_ODOO_PID=
 done
 
+if [ -f "$run_dir/cluster.json" ]; then
+  cp "$run_dir/cluster.json" "$results/cluster_bench.json"
+  (cd "$PROJECT_DIR" && "$PY" -c "import json,sys; from bench.report import _cluster_text; print(_cluster_text(json.load(open(sys.argv[1]))))" \
+    "$results/cluster_bench.json" > "$results/cluster_bench.md") || true
+fi
+if [ "$(echo $modes)" = cluster ]; then   # the cluster mode alone: latest.* of the other modes stay as they are
+  cat "$results/cluster_bench.md" 2>/dev/null; log "results: bench/results/cluster_bench.md, cluster_bench.json (raw run: $run_dir)"; exit 0
+fi
 (cd "$PROJECT_DIR" && "$PY" -m bench.report --run-dir "$run_dir" --out-dir "$results") || die "writing the report failed"
 log "results: bench/results/latest.md, latest.json, *.png (raw run: $run_dir)"
