@@ -1,6 +1,6 @@
 # rest_webhooks: the two set-up commands are `make run` and `make test` (see README.md).
 SHELL := /bin/bash
-.PHONY: run test unit lint pot wheel check-wheel stop clean bench faults
+.PHONY: run test unit lint pot wheel check-wheel stop clean bench faults cluster cluster-stop cluster-faults
 
 run:            ## private PostgreSQL + demo database + Odoo on 127.0.0.1:8069, prints an API key and curl examples
 	@bash scripts/run.sh
@@ -29,6 +29,7 @@ stop:           ## stop the Odoo server and the private PostgreSQL cluster of th
 clean: stop     ## remove generated state (.state: cluster, databases, filestore, logs) and the virtualenv
 	@if [ -f .state/pg/datadir ]; then case "$$(cat .state/pg/datadir)" in */rest_webhooks-pg-*) rm -rf "$$(dirname "$$(cat .state/pg/datadir)")";; esac; fi
 	@if [ -f .state/faults-pg.dir ]; then case "$$(cat .state/faults-pg.dir)" in */rest_webhooks-pg-*) rm -rf "$$(cat .state/faults-pg.dir)";; esac; fi
+	@if [ -f .state/replica.dir ]; then case "$$(cat .state/replica.dir)" in */rest_webhooks-pg-*) rm -rf "$$(cat .state/replica.dir)";; esac; fi
 	@rm -rf .state .venv && echo "[rest_webhooks] removed .state and .venv"
 
 bench:          ## benchmark database (100k orders, seeded once), our API vs /json/2 and /jsonrpc, webhooks; threaded + prefork -> bench/results/
@@ -36,3 +37,12 @@ bench:          ## benchmark database (100k orders, seeded once), our API vs /js
 
 faults:         ## fault scenarios (kill -9 during dispatch, PostgreSQL restart, bad receivers, concurrent duplicates); pass/fail with counts
 	@bash scripts/faults.sh
+
+cluster:        ## two Odoo nodes (prefork) behind HAProxy, reads on a streaming replica of the private PostgreSQL; prints the balancer URL and an API key
+	@bash scripts/cluster.sh
+
+cluster-stop:   ## stop the balancer, the Odoo nodes and the replica of make cluster (the primary keeps running: make stop)
+	@bash scripts/cluster_stop.sh
+
+cluster-faults: ## cross-node scenarios on the benchmark database (two nodes, replica, balancer); pass/fail with counts
+	@bash scripts/cluster_faults.sh

@@ -103,6 +103,26 @@ def _inbound_text(wi):
                 u.get("rps"), u.get("p50_ms"), u.get("p99_ms"), u.get("errors"), fl.get("requests", 0) + fl.get("errors", 0),
                 json.dumps(fl.get("responses")), fl.get("stored_events")))
 
+def _cluster_text(cl):
+    out = ["## Cluster mode (two prefork nodes behind HAProxy, streaming replica)", "",
+           "| reads (GET /api/v1/orders, 20 per page) | req/s | p50 / p99 ms | errors | primary's share of rows read | primary xacts | replica xacts |",
+           "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name in ("balancer_replica", "balancer_primary", "one_node_replica", "one_node_primary"):
+        x = cl.get(name) or {}
+        r, db = x.get("reads") or {}, x.get("db") or {}
+        out.append("| %s | %s | %s / %s | %s | %s | %s | %s |" % (
+            name.replace("_", " "), fmt(r.get("rps")), fmt(r.get("p50_ms")), fmt(r.get("p99_ms")), r.get("errors"),
+            fmt(db.get("primary_share_of_rows_read")), (db.get("primary") or {}).get("xacts"), (db.get("replica") or {}).get("xacts")))
+    lag = cl.get("replica_lag_under_writes") or {}
+    out.append("")
+    out.append("Balancer + replica / one node on the primary (req/s): %s. Replica lag while orders are written through "
+               "the balancer (%s orders/s): replay lag p50 %s ms, max %s ms; %s bytes of WAL behind at most (%s samples)." % (
+                   fmt(cl.get("ratio_balancer_replica_vs_one_node_primary")), fmt((lag.get("writes") or {}).get("rps")),
+                   fmt(lag.get("replay_lag_ms_p50")), fmt(lag.get("replay_lag_ms_max")), lag.get("lag_bytes_max"), lag.get("samples")))
+    out.append("")
+    return "\n".join(out)
+
+
 def md_report(res):
     out = []
     m = res["machine"]
@@ -163,6 +183,9 @@ def md_report(res):
         out.append("")
         out.append(_paragraph("Inbound webhooks", sc.get("webhook_inbound"), _inbound_text))
         out.append("")
+    cl = res.get("cluster")
+    if cl:
+        out.append(_cluster_text(cl))
     enq = res.get("enqueue") or {}
     out.append("## Outbox cost on the business transaction")
     out.append("")
@@ -260,6 +283,7 @@ def main():
         "data": data,
         "enqueue": load_json(os.path.join(args.run_dir, "enqueue.json")),
         "modes": modes,
+        "cluster": load_json(os.path.join(args.run_dir, "cluster.json")),
     }
     os.makedirs(args.out_dir, exist_ok=True)
     res["plots"] = plots(res, args.out_dir)

@@ -3,13 +3,22 @@
 # (threaded, prefork) starts Odoo on a free port of its own, runs bench/run.py against it (our REST
 # API side by side with /json/2 and /jsonrpc, webhook scenarios), stops it, and writes
 # bench/results/latest.json, latest.md and the PNG plots.
-# BENCH_MODES="threaded prefork", BENCH_SECONDS (per API and scenario, default 6), BENCH_ONLY=a,b
+# BENCH_MODES="threaded prefork cluster" (cluster: two prefork nodes behind HAProxy with the streaming
+# replica, bench/cluster.py: reads via the replica vs one node on the primary, the primary's share of
+# the reads, replica lag under writes; in the same run, after the other modes), BENCH_SECONDS (per API and scenario, default 6), BENCH_ONLY=a,b
 # (scenario names), BENCH_ORDERS / BENCH_PARTNERS (seed size) tune it.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/bench_lib.sh"
+source "$(dirname "$0")/cluster_lib.sh"
+source "$(dirname "$0")/cluster_bench_lib.sh"
 
 ensure_odoo_src; check_odoo_version
 ensure_venv
+modes="${BENCH_MODES:-threaded prefork cluster}"
+if [[ " $modes " == *" cluster "* ]]; then
+  if pg_external; then log "cluster mode skipped: PGHOST/PGPORT point at an external server (no private primary to replicate)"; modes="${modes//cluster/}"
+  else ensure_haproxy; fi
+fi
 pg_start
 bench_prepare
 bench_user_keys
@@ -23,7 +32,15 @@ odoo_bin shell -c "$BENCH_DIR/setup.conf" -d "$BENCH_DB" --no-http --log-level=w
   > "$run_dir/enqueue.out" 2> "$run_dir/enqueue.log" || log "enqueue scenario failed (log: $run_dir/enqueue.log)"
 grep '^{' "$run_dir/enqueue.out" | tail -1 > "$run_dir/enqueue.json" || true
 
-for mode in ${BENCH_MODES:-threaded prefork}; do
+for mode in $modes; do
+  if [ "$mode" = cluster ]; then
+    log "cluster mode: two prefork nodes behind HAProxy, reads on the streaming replica"
+    cluster_bench_prepare bench
+    (cd "$PROJECT_DIR" && "$PY" -m bench.cluster bench --config "$CLUSTER_DIR/cluster.json" --out "$run_dir/cluster.json") \
+      || log "bench run (cluster) exited with an error"
+    cluster_bench_finish
+    continue
+  fi
   port="$(free_port)"
   case "$mode" in
     threaded) extra=("workers = 0" "max_cron_threads = 2") ;;
@@ -38,5 +55,13 @@ for mode in ${BENCH_MODES:-threaded prefork}; do
   bench_odoo_stop; BENCH_ODOO_PID=
 done
 
+if [ -f "$run_dir/cluster.json" ]; then
+  cp "$run_dir/cluster.json" "$results/cluster_bench.json"
+  (cd "$PROJECT_DIR" && "$PY" -c "import json,sys; from bench.report import _cluster_text; print(_cluster_text(json.load(open(sys.argv[1]))))" \
+    "$results/cluster_bench.json" > "$results/cluster_bench.md") || true
+fi
+if [ "$(echo $modes)" = cluster ]; then   # the cluster mode alone: latest.* of the other modes stay as they are
+  cat "$results/cluster_bench.md" 2>/dev/null; log "results: bench/results/cluster_bench.md, cluster_bench.json (raw run: $run_dir)"; exit 0
+fi
 (cd "$PROJECT_DIR" && "$PY" -m bench.report --run-dir "$run_dir" --out-dir "$results") || die "writing the report failed"
 log "results: bench/results/latest.md, latest.json, *.png (raw run: $run_dir)"

@@ -226,9 +226,8 @@ write_odoo_conf() {  # write_odoo_conf FILE HTTP_PORT [extra lines...]
     echo "list_db = False"
     # server-wide so that /api/ answers 503 problem+json while the database is down (controllers/nodb.py)
     echo "server_wide_modules = base,rpc,web,$ADDON_NAME"
-    echo "proxy_mode = False"
     # later lines override earlier ones: callers pass extra "key = value" lines
-    printf '%s\n' "max_cron_threads = 1" "$@" | awk -F' = ' '{v[$1]=$0; if(!($1 in o)){o[$1]=++n; k[n]=$1}} END{for(i=1;i<=n;i++) print v[k[i]]}'
+    printf '%s\n' "proxy_mode = False" "max_cron_threads = 1" "$@" | awk -F' = ' '{v[$1]=$0; if(!($1 in o)){o[$1]=++n; k[n]=$1}} END{for(i=1;i<=n;i++) print v[k[i]]}'
   } > "$file"
 }
 

@@ -2,6 +2,7 @@
 # `make run`: private PostgreSQL, a demo database with the addon, an integration user with an API key,
 # and Odoo on 127.0.0.1:8069 in the background. Idempotent: re-running reuses everything.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/demo_lib.sh"
 
 ensure_odoo_src; check_odoo_version
 mkdir -p "$STATE_DIR/run" "$STATE_DIR/logs"
@@ -19,34 +20,9 @@ if ! running && port_in_use "$RUN_PORT"; then
 fi
 write_odoo_conf "$conf" "$RUN_PORT" "logfile = $logfile" "db_name = ${RUN_DB}" "max_cron_threads = 2"
 
-# Install or update the addon when the database is new or the addon's files changed.
-code_hash="$(cd "$PROJECT_DIR" && find . \( -path ./.state -o -path ./.venv -o -path ./.git -o -path ./bench \) -prune -o \
-  -type f \( -name '*.py' -o -name '*.xml' -o -name '*.csv' -o -name '*.js' -o -name '*.scss' \) -print0 | sort -z | xargs -0 cat | sha1sum | cut -c1-12)"
-stamp="$STATE_DIR/run/installed-$code_hash"
-if ! db_exists "$RUN_DB"; then
-  running && { kill "$(cat "$pidfile")"; sleep 2; }
-  log "creating database $RUN_DB with demo data and the addon (about two minutes the first time)"
-  odoo_bin -c "$conf" -d "$RUN_DB" -i "$ADDON_NAME" --with-demo --stop-after-init --logfile= --log-level=warn \
-    > "$STATE_DIR/logs/install.log" 2>&1 || { tail -30 "$STATE_DIR/logs/install.log" >&2; die "installing the addon failed (log: $STATE_DIR/logs/install.log)"; }
-  rm -f "$STATE_DIR"/run/installed-* "$keyfile"; touch "$stamp"
-elif [ ! -f "$stamp" ]; then
-  running && { log "stopping the running server to update the addon"; kill "$(cat "$pidfile")"; sleep 2; }
-  log "updating the addon in $RUN_DB (its files changed)"
-  odoo_bin -c "$conf" -d "$RUN_DB" -u "$ADDON_NAME" --stop-after-init --logfile= --log-level=warn \
-    > "$STATE_DIR/logs/install.log" 2>&1 || { tail -30 "$STATE_DIR/logs/install.log" >&2; die "updating the addon failed (log: $STATE_DIR/logs/install.log)"; }
-  rm -f "$STATE_DIR"/run/installed-*; touch "$stamp"
-fi
-
-# The integration user and its API key. Odoo stores only a hash of the key, so the clear text of this
-# demo key is kept in .state/run/api_key (mode 600) to print it again on the next `make run`.
-out="$(RW_EXISTING_KEY="$(cat "$keyfile" 2>/dev/null || true)" odoo_bin shell -c "$conf" -d "$RUN_DB" --no-http --logfile= --log-level=warn \
-  < "$PROJECT_DIR/scripts/setup_demo.py" 2>"$STATE_DIR/logs/setup_demo.log")" \
-  || { cat "$STATE_DIR/logs/setup_demo.log" >&2; die "creating the integration user failed"; }
-if grep -q '^RW_API_KEY=' <<<"$out"; then
-  (umask 077; sed -n 's/^RW_API_KEY=//p' <<<"$out" > "$keyfile")
-fi
-[ -s "$keyfile" ] || die "no API key was produced (log: $STATE_DIR/logs/setup_demo.log)"
-key="$(cat "$keyfile")"
+stop_run_server() { if running; then log "stopping the running server to install or update the addon"; kill "$(cat "$pidfile")"; sleep 2; fi; }
+demo_db_prepare "$conf" stop_run_server
+key="$DEMO_KEY"
 
 if ! running; then
   log "starting Odoo on http://127.0.0.1:$RUN_PORT (log: $logfile)"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make stop`: stop this checkout's Odoo server (make run) and its private PostgreSQL cluster.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/cluster_lib.sh"
 pidfile="$STATE_DIR/run/odoo.pid"
 if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   pid="$(cat "$pidfile")"; kill "$pid"
@@ -9,4 +10,6 @@ if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   log "Odoo stopped"
 fi
 rm -f "$pidfile"
+pg_env 2>/dev/null || true
+cluster_stop_all   # make cluster: balancer, nodes, replica
 pg_stop

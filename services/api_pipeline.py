@@ -43,7 +43,7 @@ from .http import API_PREFIX, json_response, request_id
 _logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
-READ_FROM_HEADER = "X-Read-From"
+READ_PRIMARY_HEADER = "X-Read-Primary"
 BODY_METHODS = ("POST", "PATCH", "PUT")
 # Routes under /api/ that are not REST API operations: their errors are answered but not logged.
 _NOT_LOGGED = ("/api/v1/webhooks/", "/api/v1/health")
@@ -216,13 +216,13 @@ def finish(call, response):
 
 def read_only(controller, rule, args):
     """Whether a GET operation runs on a read-only cursor: a replica when Odoo has one
-    (``db_replica_host``), so reads leave the primary alone. ``X-Read-From: primary`` reads the
+    (``db_replica_host``), so reads leave the primary alone. ``X-Read-Primary: 1`` reads the
     primary instead (read-after-write: a replica may lag behind a write the client just made).
     The rate counter and the log row use their own short read-write transactions on the primary.
     HttpCase's test cursors share one transaction that cannot host those next to a read-only one,
     so under tests the route stays read-write (the real-server tests cover the read-only path)."""
-    return request.httprequest.headers.get(READ_FROM_HEADER, "").strip().lower() != "primary" and \
-        not is_test_cursor(request.env.cr)
+    return request.httprequest.headers.get(READ_PRIMARY_HEADER, "").strip().lower() not in ("1", "true", "yes") \
+        and not is_test_cursor(request.env.cr)
 
 
 # ---------------------------------------------------------------------- errors (ir.http._handle_error)

@@ -1,5 +1,5 @@
 """GET operations run on a read-only cursor (a replica when Odoo has one); their rate count and log
-row still reach the primary, and ``X-Read-From: primary`` reads from the primary. Real server, real
+row still reach the primary, and ``X-Read-Primary: 1`` reads from the primary. Real server, real
 cursors (a read-only cursor cannot be shown inside HttpCase's shared test transaction)."""
 import logging
 
@@ -22,7 +22,7 @@ class TestReadOnlyGets(RealServerCase):
                 res = self.get("/api/v1/orders?limit=1", self.key)
                 self.assertEqual(res.status_code, 200, res.text[:300])
                 self.assertIn("RateLimit", res.headers)
-            res = self.get("/api/v1/partners?limit=1", self.key, headers={"X-Read-From": "primary"})
+            res = self.get("/api/v1/partners?limit=1", self.key, headers={"X-Read-Primary": "1"})
             self.assertEqual(res.status_code, 200, res.text[:300])
         self.assertEqual(self._log_rows(), [("GET", "/api/v1/orders", 200)] * 3 + [("GET", "/api/v1/partners", 200)])
         self.assertEqual(self._db("SELECT sum(count) FROM api_rate_counter WHERE user_id = %s", (self.user_id,)),
