@@ -32,7 +32,7 @@ def _order(order_id):
     return order
 
 
-def _one(order, status=200):
+def _order_response(order, status=200):
     return json_response(order._rest_representation()[0], status=status)
 
 
@@ -76,7 +76,7 @@ class ApiOrders(http.Controller):
     @api_route("/api/v1/orders/<int:order_id>", "GET", operation_id="getOrder", summary="Read one order",
                tags=TAGS, responses={200: {"description": "The order with its lines", **ORDER}})
     def get_order(self, order_id):
-        return _one(_order(order_id))
+        return _order_response(_order(order_id))
 
     @api_route("/api/v1/orders", "POST", operation_id="createOrder", summary="Create an order",
                tags=TAGS, idempotent=True,
@@ -90,7 +90,7 @@ class ApiOrders(http.Controller):
                links={"201": ORDER_LINKS, "200": ORDER_LINKS})
     def create_order(self, body):
         order, created = request.env["sale.order"]._rest_create_or_get(body)
-        response = _one(order, 201 if created else 200)
+        response = _order_response(order, 201 if created else 200)
         if created:
             response.headers["Location"] = "/api/v1/orders/%d" % order.id
         return response
@@ -101,7 +101,7 @@ class ApiOrders(http.Controller):
                description="Only draft/sent orders: references, note, validity, date, lines (replaced).",
                responses={200: {"description": "The updated order", **ORDER}})
     def update_order(self, order_id, body):
-        return _one(_order(order_id)._rest_update(body))
+        return _order_response(_order(order_id)._rest_update(body))
 
     @api_route("/api/v1/orders/<int:order_id>/confirm", "POST", operation_id="confirmOrder",
                summary="Confirm a quotation (Odoo's action_confirm)", tags=TAGS, idempotent=True,
@@ -112,7 +112,7 @@ class ApiOrders(http.Controller):
             raise ApiError(409, "Only quotations can be confirmed; this order is %s." % order.state,
                            type_="invalid-state")
         order.action_confirm()
-        return _one(order)
+        return _order_response(order)
 
     @api_route("/api/v1/orders/<int:order_id>/cancel", "POST", operation_id="cancelOrder",
                summary="Cancel an order (Odoo's action_cancel)", tags=TAGS, idempotent=True,
@@ -122,4 +122,4 @@ class ApiOrders(http.Controller):
         if order.state == "cancel":
             raise ApiError(409, "The order is already cancelled.", type_="invalid-state")
         order.action_cancel()
-        return _one(order)
+        return _order_response(order)

@@ -27,7 +27,7 @@ def _partner(partner_id):
     return partner
 
 
-def _one(partner, status=200):
+def _partner_response(partner, status=200):
     return json_response(partner._rest_representation()[0], status=status)
 
 
@@ -64,7 +64,7 @@ class ApiPartners(http.Controller):
     @api_route("/api/v1/partners/<int:partner_id>", "GET", operation_id="getPartner",
                summary="Read one partner", tags=TAGS, responses={200: {"description": "The partner", **PARTNER}})
     def get_partner(self, partner_id):
-        return _one(_partner(partner_id))
+        return _partner_response(_partner(partner_id))
 
     @api_route("/api/v1/partners", "POST", operation_id="createPartner", summary="Create a partner",
                tags=TAGS, idempotent=True,
@@ -79,7 +79,7 @@ class ApiPartners(http.Controller):
                                "/api/v1/partners/external/{ref} to upsert.", type_="conflict")
             Partner._rest_check_ref_free(body["external_ref"])
         partner = Partner._rest_create(Partner._rest_partner_vals(body))
-        response = _one(partner, 201)
+        response = _partner_response(partner, 201)
         response.headers["Location"] = "/api/v1/partners/%d" % partner.id
         return response
 
@@ -91,7 +91,7 @@ class ApiPartners(http.Controller):
         if body.get("external_ref") and body["external_ref"] != partner.external_ref:
             partner._rest_check_ref_free(body["external_ref"])  # taken by another partner: 409
         partner.write(partner._rest_partner_vals(body))
-        return _one(partner)
+        return _partner_response(partner)
 
     @api_route("/api/v1/partners/external/<string:ref>", "PUT", operation_id="upsertPartner",
                summary="Create or update the partner with this external reference", tags=TAGS,
@@ -103,4 +103,4 @@ class ApiPartners(http.Controller):
         if errors:
             raise validation_error(errors)
         partner, created = request.env["res.partner"]._rest_upsert(ref, body)
-        return _one(partner, 201 if created else 200)
+        return _partner_response(partner, 201 if created else 200)

@@ -4,7 +4,21 @@
 duck-typed (they only need ``id``, ``display_name`` and ``ids``).
 """
 import datetime
+import json
 from decimal import Decimal
+
+
+def json_dumps(data):
+    """The addon's one JSON encoding (responses, webhook payloads, logs): compact UTF-8; dates,
+    datetimes and decimals become strings."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def rest_spec_entry(func, json_schema):
+    """A computed entry of ``_rest_fields_spec``: ``func(record)`` gives the value; the JSON Schema is
+    attached so ``_rest_json_schema`` can publish it."""
+    func.json_schema = json_schema
+    return func
 
 
 def field_value(ftype, value):

@@ -32,6 +32,15 @@ class WebhookVerificationError(ValueError):
     """The message is not authentic (bad/missing headers, stale timestamp, no matching signature)."""
 
 
+def secret_fingerprint(secret):
+    """``"sha256:"`` + the last 4 hex digits of SHA-256(secret), ``False`` for none: enough to tell
+    two secrets apart ("is the receiver using the current one?"), nothing of the secret itself (a
+    prefix would be part of it, and all ``whsec_`` secrets start alike)."""
+    if not secret:
+        return False
+    return "sha256:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()[-4:]
+
+
 def secret_list(secrets):
     """One secret or several (current and previous during a rotation) as a list, empty ones left out."""
     if isinstance(secrets, (str, bytes, bytearray)):

@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError
 
 from ..lib.api_errors import Conflict, unknown_reference, validation_error
-from ..lib.rest_spec import rest_spec_entry
+from ..lib.representation import rest_spec_entry
 
 # API name -> res.partner field for plain writable values.
 WRITABLE = {

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError
 
 from ..lib.api_errors import Conflict, unknown_reference
-from ..lib.rest_spec import rest_spec_entry
+from ..lib.representation import rest_spec_entry
 from ..lib.schema_check import parse_datetime
 
 _LINE_SCHEMA = {

@@ -18,7 +18,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..lib import json_text, retry, standard_webhooks, webhook_sender
+from ..lib import retry, standard_webhooks, webhook_sender
+from ..lib.representation import json_dumps
 
 _logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class WebhookDelivery(models.Model):
 
     @api.model
     def _build_body(self, event_type, when, data):
-        return json_text.dumps({
+        return json_dumps({
             "type": event_type,
             "timestamp": when.replace(microsecond=0).isoformat() + "Z",
             "data": data,
@@ -260,7 +261,7 @@ class WebhookDelivery(models.Model):
                 "success": outcome == retry.SUCCESS,
                 "error": error,
                 "response_excerpt": result["response_excerpt"] if keep_excerpt else False,
-                "request_headers": json_text.dumps(job["headers"]),
+                "request_headers": json_dumps(job["headers"]),
             })
             vals = {"last_attempt_at": now, "last_status_code": status or 0, "last_error": error,
                     "attempt_count": delivery.attempt_count + 1}

@@ -15,8 +15,8 @@ from odoo.fields import Domain
 from odoo.tools.safe_eval import safe_eval
 
 from ..lib import retry, standard_webhooks
-from ..lib.fingerprint import secret_fingerprint
 from ..lib.ssrf import DestinationRefused, check_url, refusal_reason
+from ..lib.standard_webhooks import secret_fingerprint
 
 _logger = logging.getLogger(__name__)
 

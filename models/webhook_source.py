@@ -13,8 +13,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from ..lib import inbound_signatures, standard_webhooks
-from ..lib.fingerprint import secret_fingerprint
 from ..lib.inbound_source import SourceConfig
+from ..lib.standard_webhooks import secret_fingerprint
 from .webhook_handlers import handler_selection
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

@@ -8,8 +8,8 @@ import uuid
 
 from odoo.http import request
 
-from ..lib import json_text
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
+from ..lib.representation import json_dumps
 
 REQUEST_ID_HEADER = "X-Request-Id"
 API_PREFIX = "/api/"
@@ -32,7 +32,7 @@ def json_response(data, status=200, headers=None, content_type="application/json
     hdrs = [("Content-Type", content_type), (REQUEST_ID_HEADER, request_id()),
             ("Cache-Control", "no-store")]
     hdrs += list((headers or {}).items())
-    return request.make_response(json_text.dumps(data), headers=hdrs, status=status)
+    return request.make_response(json_dumps(data), headers=hdrs, status=status)
 
 
 def problem_response(status, detail=None, headers=None, **kwargs):

@@ -17,7 +17,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
-from odoo.addons.rest_webhooks.lib.fingerprint import secret_fingerprint
+from odoo.addons.rest_webhooks.lib.standard_webhooks import secret_fingerprint
 from odoo.addons.rest_webhooks.models.res_users_api import API_KEY_SCOPE
 
 from .webhook_common import WebhookTestMixin

@@ -1,6 +1,6 @@
 import hashlib
 
-from lib.fingerprint import secret_fingerprint
+from lib.standard_webhooks import secret_fingerprint
 
 
 def test_fingerprint_is_last_hex_digits_of_sha256():
