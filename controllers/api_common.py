@@ -68,6 +68,19 @@ def api_query():
     return current_call().query
 
 
+def visible_record(model, record_id, label):
+    """The record of ``model`` with this id that the caller may see, or a 404 problem."""
+    record = model.search([("id", "=", record_id)], limit=1)
+    if not record:
+        raise ApiError(404, "No %s %s (or you may not see it)." % (label, record_id))
+    return record
+
+
+def record_response(record, status=200):
+    """The record's one JSON representation (``_rest_representation``) as the response."""
+    return json_response(record._rest_representation()[0], status=status)
+
+
 # ---------------------------------------------------------------------- listing
 def _cursor_secret():
     # Technical read of the database secret to sign cursors (not business data).

@@ -5,8 +5,7 @@ from odoo.http import request
 from ..lib import api_params, api_schemas
 from ..lib.api_errors import ApiError
 from ..lib.schema_check import parse_datetime
-from ..services.http import json_response
-from .api_common import api_query, api_route, list_response
+from .api_common import api_query, api_route, list_response, record_response, visible_record
 
 SORT_COLUMNS = {"id": "id", "date_order": "date_order", "write_date": "write_date",
                 "create_date": "create_date", "name": "name"}
@@ -26,14 +25,7 @@ LIST_PARAMETERS = api_params.list_parameters(list(SORT_COLUMNS), FIELDS)
 
 
 def _order(order_id):
-    order = request.env["sale.order"].search([("id", "=", order_id)], limit=1)
-    if not order:
-        raise ApiError(404, "No order %s (or you may not see it)." % order_id)
-    return order
-
-
-def _order_response(order, status=200):
-    return json_response(order._rest_representation()[0], status=status)
+    return visible_record(request.env["sale.order"], order_id, "order")
 
 
 class ApiOrders(http.Controller):
@@ -76,7 +68,7 @@ class ApiOrders(http.Controller):
     @api_route("/api/v1/orders/<int:order_id>", "GET", operation_id="getOrder", summary="Read one order",
                tags=TAGS, responses={200: {"description": "The order with its lines", **ORDER}})
     def get_order(self, order_id):
-        return _order_response(_order(order_id))
+        return record_response(_order(order_id))
 
     @api_route("/api/v1/orders", "POST", operation_id="createOrder", summary="Create an order",
                tags=TAGS, idempotent=True,
@@ -90,7 +82,7 @@ class ApiOrders(http.Controller):
                links={"201": ORDER_LINKS, "200": ORDER_LINKS})
     def create_order(self, body):
         order, created = request.env["sale.order"]._rest_create_or_get(body)
-        response = _order_response(order, 201 if created else 200)
+        response = record_response(order, 201 if created else 200)
         if created:
             response.headers["Location"] = "/api/v1/orders/%d" % order.id
         return response
@@ -101,7 +93,7 @@ class ApiOrders(http.Controller):
                description="Only draft/sent orders: references, note, validity, date, lines (replaced).",
                responses={200: {"description": "The updated order", **ORDER}})
     def update_order(self, order_id, body):
-        return _order_response(_order(order_id)._rest_update(body))
+        return record_response(_order(order_id)._rest_update(body))
 
     @api_route("/api/v1/orders/<int:order_id>/confirm", "POST", operation_id="confirmOrder",
                summary="Confirm a quotation (Odoo's action_confirm)", tags=TAGS, idempotent=True,
@@ -112,7 +104,7 @@ class ApiOrders(http.Controller):
             raise ApiError(409, "Only quotations can be confirmed; this order is %s." % order.state,
                            type_="invalid-state")
         order.action_confirm()
-        return _order_response(order)
+        return record_response(order)
 
     @api_route("/api/v1/orders/<int:order_id>/cancel", "POST", operation_id="cancelOrder",
                summary="Cancel an order (Odoo's action_cancel)", tags=TAGS, idempotent=True,
@@ -122,4 +114,4 @@ class ApiOrders(http.Controller):
         if order.state == "cancel":
             raise ApiError(409, "The order is already cancelled.", type_="invalid-state")
         order.action_cancel()
-        return _order_response(order)
+        return record_response(order)

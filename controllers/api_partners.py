@@ -5,8 +5,7 @@ from odoo.http import request
 from ..lib import api_params, api_schemas
 from ..lib.api_errors import ApiError, validation_error
 from ..lib.schema_check import check, parse_datetime
-from ..services.http import json_response
-from .api_common import api_query, api_route, list_response
+from .api_common import api_query, api_route, list_response, record_response, visible_record
 
 SORT_COLUMNS = {"id": "id", "write_date": "write_date", "create_date": "create_date"}
 PARTNER = {"schema": "Partner"}
@@ -21,14 +20,7 @@ LIST_PARAMETERS = api_params.list_parameters(list(SORT_COLUMNS), FIELDS)
 
 
 def _partner(partner_id):
-    partner = request.env["res.partner"].search([("id", "=", partner_id)], limit=1)
-    if not partner:
-        raise ApiError(404, "No partner %s (or you may not see it)." % partner_id)
-    return partner
-
-
-def _partner_response(partner, status=200):
-    return json_response(partner._rest_representation()[0], status=status)
+    return visible_record(request.env["res.partner"], partner_id, "partner")
 
 
 class ApiPartners(http.Controller):
@@ -64,7 +56,7 @@ class ApiPartners(http.Controller):
     @api_route("/api/v1/partners/<int:partner_id>", "GET", operation_id="getPartner",
                summary="Read one partner", tags=TAGS, responses={200: {"description": "The partner", **PARTNER}})
     def get_partner(self, partner_id):
-        return _partner_response(_partner(partner_id))
+        return record_response(_partner(partner_id))
 
     @api_route("/api/v1/partners", "POST", operation_id="createPartner", summary="Create a partner",
                tags=TAGS, idempotent=True,
@@ -79,7 +71,7 @@ class ApiPartners(http.Controller):
                                "/api/v1/partners/external/{ref} to upsert.", type_="conflict")
             Partner._rest_check_ref_free(body["external_ref"])
         partner = Partner._rest_create(Partner._rest_partner_vals(body))
-        response = _partner_response(partner, 201)
+        response = record_response(partner, 201)
         response.headers["Location"] = "/api/v1/partners/%d" % partner.id
         return response
 
@@ -91,7 +83,7 @@ class ApiPartners(http.Controller):
         if body.get("external_ref") and body["external_ref"] != partner.external_ref:
             partner._rest_check_ref_free(body["external_ref"])  # taken by another partner: 409
         partner.write(partner._rest_partner_vals(body))
-        return _partner_response(partner)
+        return record_response(partner)
 
     @api_route("/api/v1/partners/external/<string:ref>", "PUT", operation_id="upsertPartner",
                summary="Create or update the partner with this external reference", tags=TAGS,
@@ -103,4 +95,4 @@ class ApiPartners(http.Controller):
         if errors:
             raise validation_error(errors)
         partner, created = request.env["res.partner"]._rest_upsert(ref, body)
-        return _partner_response(partner, 201 if created else 200)
+        return record_response(partner, 201 if created else 200)

@@ -164,48 +164,45 @@ def verify_stripe(secrets, body, header, tolerance=DEFAULT_TOLERANCE, now=None):
     return timestamp
 
 
-def verify_shopify(secrets, body, header):
+def _verify_body_hmac(secrets, body, header, header_name, decode, encoding_name):
+    """The schemes that sign the raw body alone: one header carrying HMAC-SHA256(body), decoded by
+    ``decode`` (None when malformed); compared in constant time under every secret."""
     secrets = _secret_list(secrets)
     if not header:
-        raise SignatureError("missing X-Shopify-Hmac-Sha256 header")
-    raw = _decode_b64(header)
+        raise SignatureError("missing %s header" % header_name)
+    raw = decode(header)
     if raw is None:
-        raise SignatureError("X-Shopify-Hmac-Sha256 is not base64")
+        raise SignatureError("%s is not %s" % (header_name, encoding_name))
     if not _match_any(secrets, body, [raw]):
         raise SignatureError("no matching signature")
     return True
+
+
+def _github_digest(header):
+    algo, sep, hexdigest = header.strip().partition("=")
+    return _decode_hex(hexdigest) if sep and algo == "sha256" else None
+
+
+def _prefixed_digest(decode):
+    def digest(header):
+        value = header.strip()
+        return decode(value[len("sha256="):] if value.lower().startswith("sha256=") else value)
+    return digest
+
+
+def verify_shopify(secrets, body, header):
+    return _verify_body_hmac(secrets, body, header, "X-Shopify-Hmac-Sha256", _decode_b64, "base64")
 
 
 def verify_github(secrets, body, header):
-    secrets = _secret_list(secrets)
-    if not header:
-        raise SignatureError("missing X-Hub-Signature-256 header")
-    algo, sep, hexdigest = header.strip().partition("=")
-    if not sep or algo != "sha256":
-        raise SignatureError("X-Hub-Signature-256 is not 'sha256=<hex>'")
-    raw = _decode_hex(hexdigest)
-    if raw is None:
-        raise SignatureError("X-Hub-Signature-256 is not hex")
-    if not _match_any(secrets, body, [raw]):
-        raise SignatureError("no matching signature")
-    return True
+    return _verify_body_hmac(secrets, body, header, "X-Hub-Signature-256", _github_digest, "'sha256=<hex>'")
 
 
 def verify_hmac(secrets, body, header, encoding="hex", header_name=DEFAULT_HMAC_HEADER):
     """Generic HMAC-SHA256 of the body; ``encoding`` is 'hex' or 'base64'; a ``sha256=`` prefix
     is tolerated."""
-    secrets = _secret_list(secrets)
-    if not header:
-        raise SignatureError("missing %s header" % header_name)
-    value = header.strip()
-    if value.lower().startswith("sha256="):
-        value = value[len("sha256="):]
-    raw = _decode_hex(value) if encoding == "hex" else _decode_b64(value)
-    if raw is None:
-        raise SignatureError("%s is not %s" % (header_name, encoding))
-    if not _match_any(secrets, body, [raw]):
-        raise SignatureError("no matching signature")
-    return True
+    decode = _prefixed_digest(_decode_hex if encoding == "hex" else _decode_b64)
+    return _verify_body_hmac(secrets, body, header, header_name, decode, encoding)
 
 
 def verify_request(scheme, secrets, body, headers, tolerance=DEFAULT_TOLERANCE, now=None,
