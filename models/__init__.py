@@ -9,6 +9,7 @@ from . import webhook_source
 from . import webhook_event
 from . import res_users_api
 from . import res_partner
+from . import res_country
 from . import sale_order
 from . import api_rate_counter
 from . import api_request_log

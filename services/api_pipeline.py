@@ -185,8 +185,7 @@ _SCHEMA_CACHE = {}
 def request_schemas(env):
     """The request-body schemas (lib/api_schemas) with the database's country codes; the OpenAPI
     document publishes exactly these. Countries are reference data every user may read."""
-    env.cr.execute("SELECT code FROM res_country WHERE code IS NOT NULL ORDER BY code")
-    codes = tuple(r[0] for r in env.cr.fetchall())
+    codes = env["res.country"]._rw_codes()
     if codes not in _SCHEMA_CACHE:
         _SCHEMA_CACHE.clear()
         _SCHEMA_CACHE[codes] = api_schemas.request_schemas(codes)

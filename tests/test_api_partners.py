@@ -60,3 +60,11 @@ class TestApiPartners(ApiTestMixin, HttpCase):
         self.assertEqual(self.api("GET", "/api/v1/partners/%d" % self.customer.id, key=key).status_code, 200)
         self.assertProblem(self.api("POST", "/api/v1/partners", body={"name": "Nope"}, key=key), 403)
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Nope")]))
+
+    def test_a_new_country_code_is_accepted_at_once(self):
+        body = {"name": "New land customer", "country_code": "XQ"}
+        self.assertProblem(self.api("POST", "/api/v1/partners", body=body), 422, field="country_code")
+        self.env["res.country"].create({"name": "Testland", "code": "XQ"})
+        res = self.api("POST", "/api/v1/partners", body=body)
+        self.assertEqual(res.status_code, 201, res.text[:300])
+        self.assertEqual(res.json()["country"], "XQ")
