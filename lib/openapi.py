@@ -48,6 +48,8 @@ HEADERS = {
     "RateLimit-Policy": ("Quota policy (IETF draft), e.g. \"default\";q=100;w=60", {"type": "string"}),
     "Idempotent-Replayed": ("true when this is the stored answer of an earlier request with the same "
                             "Idempotency-Key", {"type": "string", "enum": ["true"]}),
+    "RateLimit-Cost": ("Quota units this request used: one per item of a batch (a batch of N items "
+                       "counts as N requests in RateLimit)", {"type": "string", "pattern": "^[0-9]+$"}),
     "Link": ("<URL>; rel=\"next\" when has_more", {"type": "string"}),
     "Location": ("URL of the created record", {"type": "string"}),
     "Retry-After": ("Seconds to wait before retrying", {"type": "string"}),
