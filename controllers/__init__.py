@@ -4,5 +4,6 @@ from . import api_common
 from . import api_orders
 from . import api_partners
 from . import api_batch
+from . import api_changes
 from . import api_docs
 from . import nodb

@@ -84,7 +84,7 @@ def request_schemas(country_codes):
         "date_order": {"type": "string", "format": "date-time"},
     }
     lines = {"type": "array", "minItems": 1, "maxItems": 1000, "items": order_line}
-    return {
+    schemas = {
         "PartnerCreate": {
             "type": "object", "additionalProperties": False, "required": ["name"],
             "properties": dict(fields, external_ref=EXTERNAL_REF),
@@ -107,37 +107,39 @@ def request_schemas(country_codes):
             "description": "The customer by partner_id, partner_external_ref or an inline partner "
                            "(exactly one); an unknown one is 404.",
         },
-        "PartnerBatchItem": {
-            "type": "object", "additionalProperties": False, "required": ["external_ref"],
-            "properties": dict(fields, external_ref=EXTERNAL_REF),
-            "description": "One item of a partner batch: upserted by external_ref (name required to "
-                           "create), as PUT /api/v1/partners/external/{ref}.",
-        },
-        "OrderBatch": batch_schema("OrderCreate", "created or returned by external_ref as POST /api/v1/orders"),
-        "PartnerBatch": batch_schema("PartnerBatchItem", "upserted by external_ref"),
         "OrderPatch": {
             "type": "object", "additionalProperties": False,
             "properties": dict(order_common, lines=dict(lines, description="Replaces every line of the quotation")),
         },
+        "PartnerBatchItem": {
+            "type": "object", "additionalProperties": False, "required": ["external_ref"],
+            "properties": dict(fields, external_ref=EXTERNAL_REF),
+            "description": "One item of a partner batch: upserted by external_ref (name required to "
+                           "create, else 404), as PUT /api/v1/partners/external/{ref}.",
+        },
     }
+    schemas["OrderBatch"] = batch_schema("OrderCreate", schemas["OrderCreate"],
+                                         "created, or returned by external_ref, as POST /api/v1/orders")
+    schemas["PartnerBatch"] = batch_schema("PartnerBatchItem", schemas["PartnerBatchItem"], "upserted by external_ref")
+    return schemas
 
 
-def batch_schema(item_schema, what):
-    """A batch request: up to MAX_BATCH items, each checked against ``item_schema`` on its own (an
-    invalid item is a 422 in its result, not a refusal of the batch)."""
+def batch_schema(name, item_schema, what):
+    """A batch request: up to MAX_BATCH items, each exactly the single operation's body
+    (``item_schema``, named ``name``). A body breaking it is refused whole (422 naming the item's
+    field); the per-item results report what the single call answers to a valid body (201, 200,
+    404, 409...)."""
     return {
         "type": "object", "additionalProperties": False, "required": ["items"],
         "properties": {
-            "items": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
-                      "items": {"type": "object", "description": "A %s body" % item_schema},
-                      "description": "Each item is a %s body, %s. Each is validated on its own: an "
-                                     "invalid one gets status 422 and its problem in its result."
-                                     % (item_schema, what)},
+            "items": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": item_schema,
+                      "description": "Each item is a %s body, %s." % (name, what)},
             "atomic": {"type": "boolean", "default": False,
                        "description": "true: all or nothing (one failed item rolls back every item, "
                                       "409 with the results). false: each item in its own savepoint."},
         },
     }
+
 
 # The answer to a batch write: one result per item, in order.
 BATCH_RESULTS = {

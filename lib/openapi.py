@@ -38,6 +38,10 @@ ERROR_STATUSES = {
     "429": "Rate limited (see Retry-After and RateLimit)",
     "503": "The database is temporarily unavailable (see Retry-After)",
 }
+# statuses only some operations declare (``errors``), not part of the default list
+OTHER_ERROR_STATUSES = {
+    "410": "Gone: a change-feed cursor older than the feed's retention (resync with a full list)",
+}
 ERROR_HEADERS = {"401": ["WWW-Authenticate"], "429": ["Retry-After"], "503": ["Retry-After"]}
 
 HEADERS = {
@@ -123,7 +127,7 @@ def build_spec(operations, schemas, *, title, version, description="", path_sche
         for status in op.get("errors") or sorted(ERROR_STATUSES):
             status = str(status)
             responses.setdefault(status, {
-                "description": ERROR_STATUSES.get(status, "Error"),
+                "description": ERROR_STATUSES.get(status) or OTHER_ERROR_STATUSES.get(status, "Error"),
                 "headers": _headers(["X-Request-Id"] + ERROR_HEADERS.get(status, [])
                                     + (["RateLimit", "RateLimit-Policy"] if status != "401" else [])
                                     + (["Idempotent-Replayed"] if op.get("idempotent") else [])),

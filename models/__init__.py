@@ -8,6 +8,8 @@ from . import base_automation
 from . import webhook_source
 from . import webhook_event
 from . import res_users_api
+from . import rest_change
+from . import rest_change_mixin
 from . import res_partner
 from . import sale_order
 from . import api_rate_counter

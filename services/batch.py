@@ -1,8 +1,9 @@
 """Batch writes: many items of one operation in one request, one result per item, in order.
 
-Each item is checked against the single operation's body schema and run as the single operation
-would run it, in its own savepoint: a failed item (its schema, an unknown reference, a business
-rule, an access right) is rolled back alone and reported with the status and RFC 9457 problem the
+Each item is the single operation's body (the request schema checks every item: a body breaking
+it is refused whole) and runs as the single operation would run it, in its own savepoint: a failed
+item (an unknown reference, a business rule, an access right, a field refused by the model) is
+rolled back alone and reported with the status and RFC 9457 problem the
 single call would have answered; the others go on. ``atomic``: one failed item rolls back every
 item (the results say which failed and why).
 
@@ -20,10 +21,9 @@ from contextlib import contextmanager
 
 from odoo.exceptions import AccessError, MissingError, UserError
 
-from ..lib.api_errors import ApiError, BusinessError, validation_error
+from ..lib.api_errors import ApiError, BusinessError
 from ..lib.input_guard import InputError
 from ..lib.problem import problem
-from ..lib.schema_check import check, coerce_integers
 from .api_pipeline import exception_to_problem
 
 # What fails one item (the single call's 4xx answers); anything else fails the request.
@@ -60,15 +60,12 @@ def lock_refs(cr, namespace, refs):
                           ORDER BY k) s""", (namespace + ":", refs))
 
 
-def _run_item(cr, index, item, schema, process):
-    ref = item.get("external_ref") if isinstance(item.get("external_ref"), str) else None
-    result = {"index": index, "status": None, "id": None, "external_ref": ref, "problem": None}
+def _run_item(cr, index, item, process):
+    result = {"index": index, "status": None, "id": None, "external_ref": item.get("external_ref"),
+              "problem": None}
     try:
-        errors = check(item, schema)
-        if errors:
-            raise validation_error(errors)
         with _savepoint(cr):
-            record, created = process(coerce_integers(item, schema))
+            record, created = process(item)
     except ITEM_ERRORS as exc:
         status, fields, _headers = exception_to_problem(exc)
         result.update(status=status, problem=problem(status, fields.get("detail"), title=fields.get("title"),
@@ -78,14 +75,15 @@ def _run_item(cr, index, item, schema, process):
     return result
 
 
-def run_batch(env, items, schema, process, *, atomic=False):
-    """Run ``process(item) -> (record, created)`` for every item; ``(results, committed)``.
+def run_batch(env, items, process, *, atomic=False):
+    """Run ``process(item) -> (record, created)`` for every item (already valid against the
+    request schema); ``(results, committed)``.
     ``committed`` is False when an atomic batch was rolled back."""
     cr = env.cr
     results = []
     try:
         with _savepoint(cr):
-            results = [_run_item(cr, i, item, schema, process) for i, item in enumerate(items)]
+            results = [_run_item(cr, i, item, process) for i, item in enumerate(items)]
             if atomic and any(r["problem"] for r in results):
                 raise _RollBack()
     except _RollBack:

@@ -7,7 +7,6 @@ import time
 from odoo.service.model import retrying
 from odoo.tests import HttpCase, freeze_time, tagged
 
-from ..services.api_pipeline import request_schemas
 from ..services.batch import lock_refs, run_batch
 from .test_api_common import ApiTestMixin
 from .test_api_concurrency import ConcurrencyCase
@@ -29,29 +28,34 @@ class TestApiBatch(ApiTestMixin, WebhookTestMixin, HttpCase):
         res = self.api("POST", "/api/v1/orders/batch", body={"items": [
             self._item("B-1"),
             self._item("B-2", product_code="NO-SUCH-CODE"),       # unknown product: 404
-            {"external_ref": "B-3", "partner_id": self.customer.id},  # no lines: 422
             self._item("B-OLD"),                                   # exists: 200, the existing order
-            self._item("B-4", partner_external_ref="CUST-1", partner_id=None),  # oneOf broken: 422
+            {"external_ref": "B-3", "partner_external_ref": "NO-SUCH-PARTNER",    # 404
+             "lines": [{"product_code": "API-WIDGET"}]},
             self._item("B-5"),
         ]})
         self.assertEqual(res.status_code, 200, res.text)
-        self.assertEqual(res.headers["RateLimit-Cost"], "6")
+        self.assertEqual(res.headers["RateLimit-Cost"], "5")
         results = res.json()["results"]
-        self.assertEqual([r["index"] for r in results], [0, 1, 2, 3, 4, 5])
-        self.assertEqual([r["status"] for r in results], [201, 404, 422, 200, 422, 201])
-        self.assertEqual([r["external_ref"] for r in results], ["B-1", "B-2", "B-3", "B-OLD", "B-4", "B-5"])
-        created = {o.external_ref: o.id for o in self._orders("B-1", "B-2", "B-3", "B-4", "B-5")}
-        self.assertEqual(created, {"B-1": results[0]["id"], "B-5": results[5]["id"]})
-        self.assertEqual(results[3]["id"], existing.id)
+        self.assertEqual([r["index"] for r in results], [0, 1, 2, 3, 4])
+        self.assertEqual([r["status"] for r in results], [201, 404, 200, 404, 201])
+        self.assertEqual([r["external_ref"] for r in results], ["B-1", "B-2", "B-OLD", "B-3", "B-5"])
+        created = {o.external_ref: o.id for o in self._orders("B-1", "B-2", "B-3", "B-5")}
+        self.assertEqual(created, {"B-1": results[0]["id"], "B-5": results[4]["id"]})
+        self.assertEqual(results[2]["id"], existing.id)
         self.assertIsNone(results[0]["problem"])
         self.assertEqual(results[1]["problem"]["errors"],
                          [{"field": "lines[0].product_code",
                            "message": "no saleable product with this internal reference"}])
-        self.assertEqual(results[2]["problem"]["status"], 422)
-        error = results[2]["problem"]["errors"][0]
-        self.assertIn("lines", error["field"] + error["message"])
+        self.assertEqual(results[3]["problem"]["errors"][0]["field"], "partner_external_ref")
         self.assertIsNone(results[1]["id"])
         self.assertEqual(self._orders("B-1").order_line.product_uom_qty, 2.0)
+
+    def test_item_breaking_the_single_schema_refuses_the_whole_batch_with_422(self):
+        res = self.api("POST", "/api/v1/orders/batch", body={"items": [
+            self._item("S-1"), {"external_ref": "S-2", "partner_id": self.customer.id}]})
+        self.assertProblem(res, 422)
+        self.assertEqual(res.json()["errors"][0]["field"], "items[1].lines")
+        self.assertFalse(self._orders("S-1", "S-2"))
 
     def test_atomic_batch_with_one_failure_rolls_back_every_item(self):
         res = self.api("POST", "/api/v1/orders/batch", body={"atomic": True, "items": [
@@ -102,21 +106,21 @@ class TestApiBatch(ApiTestMixin, WebhookTestMixin, HttpCase):
             {"external_ref": "P-NEW", "name": "New one", "email": "new@example.com"},
             {"external_ref": "P-OLD", "city": "Ghent"},
             {"external_ref": "P-NONAME"},                      # unknown and no name: 404
-            {"name": "no reference"},                           # external_ref required: 422
-            {"external_ref": "P-BAD", "name": "x", "country_code": "ZZ"},  # not in the enum: 422
+            {"external_ref": "P-BAD", "name": "x", "parent_id": 2 ** 31 - 1},  # no such parent: 404
         ]})
         self.assertEqual(res.status_code, 200, res.text)
         results = res.json()["results"]
-        self.assertEqual([r["status"] for r in results], [201, 200, 404, 422, 422])
+        self.assertEqual([r["status"] for r in results], [201, 200, 404, 404])
         new = self.env["res.partner"].search([("external_ref", "=", "P-NEW")])
         self.assertEqual((results[0]["id"], new.email), (new.id, "new@example.com"))
         self.assertEqual((results[1]["id"], old.city, old.name), (old.id, "Ghent", "Old name"))
-        self.assertEqual(results[3]["problem"]["errors"][0]["field"], "external_ref")
+        self.assertEqual(results[3]["problem"]["errors"][0]["field"], "parent_id")
         self.assertFalse(self.env["res.partner"].search([("external_ref", "in", ["P-NONAME", "P-BAD"])]))
 
     def test_batch_body_breaking_its_own_schema_is_422(self):
         self.assertProblem(self.api("POST", "/api/v1/orders/batch", body={"items": []}), 422)
         self.assertProblem(self.api("POST", "/api/v1/orders/batch", body={"items": ["x"]}), 422)
+        self.assertProblem(self.api("PUT", "/api/v1/partners/batch", body={"items": [{"name": "no ref"}]}), 422)
         self.assertProblem(self.api("PUT", "/api/v1/partners/batch", body={
             "items": [{"external_ref": "T-%d" % i, "name": "t"} for i in range(201)]}), 422)
 
@@ -156,8 +160,7 @@ class TestApiBatchConcurrency(ConcurrencyCase):
         items = [{"external_ref": ref, "partner_id": self.partner_id,
                   "lines": [{"product_id": self.product_id, "quantity": 1}]} for ref in refs]
         lock_refs(env.cr, "sale.order", refs)
-        results, committed = run_batch(env, items, request_schemas(env)["OrderCreate"],
-                                       env["sale.order"]._rest_create_or_get)
+        results, committed = run_batch(env, items, env["sale.order"]._rest_create_or_get)
         self.assertTrue(committed)
         return results
 
