@@ -18,8 +18,8 @@ import uuid
 
 import requests
 
+from . import batch_sync, webhooks
 from . import clients as C
-from . import webhooks
 from .stats import merge_runs, percentile, ratio
 
 LIST_FIELDS_OURS = "name,state,date_order,partner,amount_total"        # + id, always included
@@ -103,6 +103,8 @@ class Bench:
         out["wall_s"] = round(time.monotonic() - t0, 1)
         self.result["scenarios"][name] = out
         self.save()
+
+    rss_kb = staticmethod(rss_kb)  # for scenario modules (bench/batch_sync.py)
 
     def save(self):
         with open(self.args.out, "w") as f:
@@ -388,6 +390,7 @@ class Bench:
         plan = [("list_100_orders", self.list100), ("read_one_order", self.read_one),
                 ("create_order_3_lines", self.create3), ("export_memory", self.export_memory),
                 ("deep_pages", self.deep_pages), ("partner_upsert", self.upsert),
+                ("batch_sync", lambda: batch_sync.run(self)),
                 ("webhook_dispatch", lambda: webhooks.dispatch(self)),
                 ("webhook_inbound", lambda: webhooks.inbound(self))]
         for name, fn in plan:

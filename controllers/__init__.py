@@ -3,5 +3,7 @@ from . import webhooks_inbound
 from . import api_common
 from . import api_orders
 from . import api_partners
+from . import api_batch
+from . import api_changes
 from . import api_docs
 from . import nodb

@@ -31,21 +31,24 @@ class Operation:
     method: str
     parameters: tuple
     request_schema_name: str | None
+    counts_items: bool = False  # the rate limit counts len(body["items"]), not 1
 
 
 def api_route(path, method, *, operation_id, summary, tags, description="", parameters=(),
-              request_schema_name=None, responses=None, idempotent=False, errors=None, links=None):
+              request_schema_name=None, responses=None, idempotent=False, errors=None, links=None,
+              counts_items=False):
     """Route decorator for one REST operation. ``idempotent``: honours Idempotency-Key.
     ``parameters``: the query parameters (name + JSON Schema) the pipeline parses and checks before
     the endpoint runs (read them with ``api_query()``); ``request_schema_name``: the body schema
-    (lib/api_schemas), checked the same way; ``errors``: the error statuses the operation can return."""
+    (lib/api_schemas), checked the same way; ``errors``: the error statuses the operation can return;
+    ``counts_items``: a batch, counted by the rate limit as one request per item of body["items"]."""
     OPERATIONS.append({
         "path": path, "method": method, "operation_id": operation_id, "summary": summary,
         "tags": list(tags), "description": description, "parameters": list(parameters),
         "request_schema": request_schema_name, "responses": responses or {}, "idempotent": idempotent,
         "errors": list(errors) if errors else None, "links": links or {},
     })
-    operation = Operation(method, tuple(parameters), request_schema_name)
+    operation = Operation(method, tuple(parameters), request_schema_name, counts_items)
     path_args = _ARG.findall(path)
 
     def decorator(func):

@@ -8,7 +8,7 @@ from ..lib import api_schemas
 from ..lib.openapi import build_spec, render_html, webhooks_section
 from ..services.api_pipeline import request_schemas
 from ..services.http import json_response, request_id
-from . import api_orders, api_partners  # noqa: F401 - make sure every operation is registered
+from . import api_batch, api_changes, api_orders, api_partners  # noqa: F401 - make sure every operation is registered
 from .api_common import OPERATIONS
 
 
@@ -42,6 +42,9 @@ def build_openapi(env):
         "Partner": env["res.partner"]._rest_json_schema(),
         "OrderPage": _page("SaleOrder"),
         "PartnerPage": _page("Partner"),
+        "BatchResults": api_schemas.BATCH_RESULTS,
+        "Change": api_changes.CHANGE_SCHEMA,
+        "ChangePage": api_changes.CHANGE_PAGE,
         **request_schemas(env),
     }
     return build_spec(

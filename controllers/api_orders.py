@@ -21,7 +21,7 @@ FIELDS = ["id", "name", "external_ref", "client_order_ref", "state", "date_order
           "partner", "company", "salesperson", "currency", "amount_untaxed", "amount_tax", "amount_total",
           "note", "create_date", "write_date", "lines"]
 DEFAULT_FIELDS = [f for f in FIELDS if f != "lines"]
-LIST_PARAMETERS = api_params.list_parameters(list(SORT_COLUMNS), FIELDS)
+LIST_PARAMETERS = api_params.list_parameters(list(SORT_COLUMNS), FIELDS) + api_schemas.bulk_read_parameters()
 
 
 def _order(order_id):
@@ -59,6 +59,10 @@ class ApiOrders(http.Controller):
             domain.append(("partner_id", "=", q["partner_id"]))
         if "external_ref" in q:
             domain.append(("external_ref", "=", q["external_ref"]))
+        if "ids" in q:
+            domain.append(("id", "in", q["ids"]))
+        if "external_refs" in q:
+            domain.append(("external_ref", "in", q["external_refs"]))
         for name, field, op in (("date_from", "date_order", ">="), ("date_to", "date_order", "<="),
                                 ("updated_since", "write_date", ">=")):
             if name in q:

@@ -16,7 +16,7 @@ TAGS = ["partners"]
 FIELDS = ["id", "name", "display_name", "external_ref", "ref", "is_company", "parent", "email", "phone",
           "website", "street", "street2", "zip", "city", "state", "country", "vat", "company", "active",
           "create_date", "write_date"]
-LIST_PARAMETERS = api_params.list_parameters(list(SORT_COLUMNS), FIELDS)
+LIST_PARAMETERS = api_params.list_parameters(list(SORT_COLUMNS), FIELDS) + api_schemas.bulk_read_parameters()
 
 
 def _partner(partner_id):
@@ -46,6 +46,10 @@ class ApiPartners(http.Controller):
             domain.append(("name", "ilike", q["name"]))
         if "external_ref" in q:
             domain.append(("external_ref", "=", q["external_ref"]))
+        if "ids" in q:
+            domain.append(("id", "in", q["ids"]))
+        if "external_refs" in q:
+            domain.append(("external_ref", "in", q["external_refs"]))
         if "is_company" in q:
             domain.append(("is_company", "=", q["is_company"]))
         if "updated_since" in q:

@@ -14,6 +14,9 @@ PATTERN_MESSAGES[TEXT_PATTERN] = "must not contain NUL or control characters"
 EMAIL_PATTERN = "^[^@\\x00-\\x20\\x7f]+@[^@\\x00-\\x20\\x7f]+\\.[^@\\x00-\\x20\\x7f]+$"
 PATTERN_MESSAGES[EMAIL_PATTERN] = "is not a valid email address"
 MAX_REF = 255
+# an external reference in a comma-separated list (query parameter external_refs): no comma
+LIST_REF_PATTERN = "^[^,\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]*$"
+PATTERN_MESSAGES[LIST_REF_PATTERN] = "must not contain commas, NUL or control characters"
 
 
 def text(max_length, min_length=0, nullable=False, **extra):
@@ -31,6 +34,7 @@ EXTERNAL_REF = text(MAX_REF, 1, description="Identifier in the external system (
 # Amounts a sale order can hold: not negative, and far from where float arithmetic loses cents.
 MAX_QUANTITY = 1e9
 MAX_PRICE = 1e12
+MAX_BATCH = 200  # items per batch write; also the most ids/external_refs a bulk read takes
 
 
 def partner_fields(country_codes):
@@ -80,7 +84,7 @@ def request_schemas(country_codes):
         "date_order": {"type": "string", "format": "date-time"},
     }
     lines = {"type": "array", "minItems": 1, "maxItems": 1000, "items": order_line}
-    return {
+    schemas = {
         "PartnerCreate": {
             "type": "object", "additionalProperties": False, "required": ["name"],
             "properties": dict(fields, external_ref=EXTERNAL_REF),
@@ -107,4 +111,63 @@ def request_schemas(country_codes):
             "type": "object", "additionalProperties": False,
             "properties": dict(order_common, lines=dict(lines, description="Replaces every line of the quotation")),
         },
+        "PartnerBatchItem": {
+            "type": "object", "additionalProperties": False, "required": ["external_ref"],
+            "properties": dict(fields, external_ref=EXTERNAL_REF),
+            "description": "One item of a partner batch: upserted by external_ref (name required to "
+                           "create, else 404), as PUT /api/v1/partners/external/{ref}.",
+        },
     }
+    schemas["OrderBatch"] = batch_schema("OrderCreate", schemas["OrderCreate"],
+                                         "created, or returned by external_ref, as POST /api/v1/orders")
+    schemas["PartnerBatch"] = batch_schema("PartnerBatchItem", schemas["PartnerBatchItem"], "upserted by external_ref")
+    return schemas
+
+
+def batch_schema(name, item_schema, what):
+    """A batch request: up to MAX_BATCH items, each exactly the single operation's body
+    (``item_schema``, named ``name``). A body breaking it is refused whole (422 naming the item's
+    field); the per-item results report what the single call answers to a valid body (201, 200,
+    404, 409...)."""
+    return {
+        "type": "object", "additionalProperties": False, "required": ["items"],
+        "properties": {
+            "items": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": item_schema,
+                      "description": "Each item is a %s body, %s." % (name, what)},
+            "atomic": {"type": "boolean", "default": False,
+                       "description": "true: all or nothing (one failed item rolls back every item, "
+                                      "409 with the results). false: each item in its own savepoint."},
+        },
+    }
+
+
+# The answer to a batch write: one result per item, in order.
+BATCH_RESULTS = {
+    "type": "object", "required": ["results"],
+    "properties": {"results": {"type": "array", "items": {
+        "type": "object", "required": ["index", "status", "id", "external_ref", "problem"],
+        "properties": {
+            "index": {"type": "integer", "minimum": 0, "description": "Position of the item in the request"},
+            "status": {"type": "integer", "description": "The status the single operation would have "
+                       "given (201, 200, 404, 409, 422...); 424 in a rolled-back atomic batch for an "
+                       "item that did not fail itself"},
+            "id": {"type": ["integer", "null"], "description": "The record's id (null when it failed)"},
+            "external_ref": {"type": ["string", "null"]},
+            "problem": {"anyOf": [{"$ref": "#/components/schemas/Problem"}, {"type": "null"}],
+                        "description": "RFC 9457 problem of a failed item, else null"},
+        }}}},
+}
+
+
+def bulk_read_parameters():
+    """``ids`` and ``external_refs``: resolve up to MAX_BATCH records in one listing call."""
+    return [
+        {"name": "ids", "style": "form", "explode": False,
+         "schema": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": ID},
+         "description": "Comma-separated ids (up to %d): only these records" % MAX_BATCH},
+        {"name": "external_refs", "style": "form", "explode": False,
+         "schema": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
+                    "items": text(MAX_REF, 1, pattern=LIST_REF_PATTERN)},
+         "description": "Comma-separated external references (up to %d, none containing a comma): "
+                        "only these records" % MAX_BATCH},
+    ]

@@ -38,6 +38,10 @@ ERROR_STATUSES = {
     "429": "Rate limited (see Retry-After and RateLimit)",
     "503": "The database is temporarily unavailable (see Retry-After)",
 }
+# statuses only some operations declare (``errors``), not part of the default list
+OTHER_ERROR_STATUSES = {
+    "410": "Gone: a change-feed cursor older than the feed's retention (resync with a full list)",
+}
 ERROR_HEADERS = {"401": ["WWW-Authenticate"], "429": ["Retry-After"], "503": ["Retry-After"]}
 
 HEADERS = {
@@ -48,6 +52,8 @@ HEADERS = {
     "RateLimit-Policy": ("Quota policy (IETF draft), e.g. \"default\";q=100;w=60", {"type": "string"}),
     "Idempotent-Replayed": ("true when this is the stored answer of an earlier request with the same "
                             "Idempotency-Key", {"type": "string", "enum": ["true"]}),
+    "RateLimit-Cost": ("Quota units this request used: one per item of a batch (a batch of N items "
+                       "counts as N requests in RateLimit)", {"type": "string", "pattern": "^[0-9]+$"}),
     "Link": ("<URL>; rel=\"next\" when has_more", {"type": "string"}),
     "Location": ("URL of the created record", {"type": "string"}),
     "Retry-After": ("Seconds to wait before retrying", {"type": "string"}),
@@ -121,7 +127,7 @@ def build_spec(operations, schemas, *, title, version, description="", path_sche
         for status in op.get("errors") or sorted(ERROR_STATUSES):
             status = str(status)
             responses.setdefault(status, {
-                "description": ERROR_STATUSES.get(status, "Error"),
+                "description": ERROR_STATUSES.get(status) or OTHER_ERROR_STATUSES.get(status, "Error"),
                 "headers": _headers(["X-Request-Id"] + ERROR_HEADERS.get(status, [])
                                     + (["RateLimit", "RateLimit-Policy"] if status != "401" else [])
                                     + (["Idempotent-Replayed"] if op.get("idempotent") else [])),

@@ -8,6 +8,8 @@ from . import base_automation
 from . import webhook_source
 from . import webhook_event
 from . import res_users_api
+from . import rest_change
+from . import rest_change_mixin
 from . import res_partner
 from . import res_country
 from . import sale_order

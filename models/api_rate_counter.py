@@ -23,8 +23,9 @@ class ApiRateCounter(models.Model):
                                           "One counter per user and window.")
 
     @api.model
-    def _hit(self, user_id, quota, window, now=None):
-        """Count one request of ``user_id`` and return the rate-limit verdict and headers.
+    def _hit(self, user_id, quota, window, now=None, amount=1):
+        """Count ``amount`` requests (one, or the items of a batch) of ``user_id`` and return the
+        rate-limit verdict and headers.
 
         One statement in its own short transaction (committed at once): the row lock is held for
         microseconds, concurrent requests of one user do not serialise on it, and a request that
@@ -35,13 +36,13 @@ class ApiRateCounter(models.Model):
         with read_committed_cursor(self.env.registry) as cr:
             cr.execute("""
                 WITH hit AS (
-                    INSERT INTO api_rate_counter (user_id, window_start, count) VALUES (%s, %s, 1)
-                    ON CONFLICT (user_id, window_start) DO UPDATE SET count = api_rate_counter.count + 1
+                    INSERT INTO api_rate_counter (user_id, window_start, count) VALUES (%s, %s, %s)
+                    ON CONFLICT (user_id, window_start) DO UPDATE SET count = api_rate_counter.count + EXCLUDED.count
                     RETURNING count)
                 SELECT (SELECT count FROM hit),
                        COALESCE((SELECT count FROM api_rate_counter
                                   WHERE user_id = %s AND window_start = %s), 0)
-            """, (user_id, start, user_id, start - max(int(window), 1)))
+            """, (user_id, start, amount, user_id, start - max(int(window), 1)))
             current, previous = cr.fetchone()
         allowed, remaining, wait = ratelimit.sliding_decide(previous, current, quota, now, window)
         reset = wait or ratelimit.reset_after(now, window)

@@ -20,7 +20,7 @@ WRITABLE = {
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = ["res.partner", "rest.change.mixin"]  # changes recorded in the change feed
 
     external_ref = fields.Char(
         "External reference", copy=False,

@@ -62,7 +62,7 @@ _PARTNER_SUMMARY_SCHEMA = {"type": ["object", "null"], "properties": {
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _inherit = ["sale.order", "rest.change.mixin"]  # changes recorded in the change feed
 
     external_ref = fields.Char(
         "External reference", copy=False, index=False,

@@ -30,6 +30,7 @@ class ApiCall:
     rate_limited: bool = False
     rate_headers: dict = field(default_factory=dict)
     log_bodies: bool = False
+    items_counted: bool = False  # a batch's items counted (services/api_pipeline.rate_limit_items)
     # check_input: the declared query parameters, parsed and checked
     query: dict = field(default_factory=dict)
     # claim the Idempotency-Key

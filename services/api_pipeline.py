@@ -2,7 +2,8 @@
 
 1. ``authenticate``        Bearer API key -> the key's user (ir.http auth method ``rest_api``)
 2. ``authorize``           the user is in "REST API: user"
-3. ``rate_limit``          one count per call in the user's sliding window (429 past the quota)
+3. ``rate_limit``          one count per call in the user's sliding window (429 past the quota); a
+                           batch (``counts_items``) counts its other items after ``parse_body``
    -- Odoo dispatches the route; its wrapper calls ``run`` --
 4. ``check_input``         path and query values are storable (lib/input_guard); the declared query
                            parameters parsed and checked against their published schemas
@@ -97,6 +98,20 @@ def rate_limit(call):
         raise ApiErrorHTTP(ApiError(429, "Rate limit exceeded for this user; retry later.", type_="rate-limited"))
 
 
+def rate_limit_items(call, count):
+    """A batch (operation ``counts_items``) counts one request per item: the call itself was counted
+    in ``rate_limit``, the other ``count - 1`` are counted here, once (not again on Odoo's retries)."""
+    if not call.items_counted:
+        quota, window, _log = request.env.user._api_settings(*call.user_settings)
+        allowed, headers = request.env["api.rate.counter"]._hit(call.user_id, quota, window, amount=count - 1)
+        call.rate_headers = dict(headers, **{"RateLimit-Cost": str(count)})
+        call.items_counted, call.rate_limited = True, not allowed
+    if call.rate_limited:
+        raise ApiError(429, "Rate limit exceeded for this user: a batch counts one request per item; "
+                       "retry later or send fewer items.", type_="rate-limited",
+                       headers={"Retry-After": call.rate_headers.get("Retry-After", "1")})
+
+
 # ---------------------------------------------------------------------- 4-9: the route wrapper
 def run(operation, handler, controller, path_kwargs):
     """Steps 4-9 for ``operation`` (controllers/api_common.py) around its ``handler``."""
@@ -106,7 +121,10 @@ def run(operation, handler, controller, path_kwargs):
     if replayed is not None:
         return finish(call, replayed)
     if operation.method in BODY_METHODS:
-        response = handler(controller, body=parse_body(operation), **path_kwargs)
+        body = parse_body(operation)
+        if operation.counts_items:
+            rate_limit_items(call, len(body["items"]))
+        response = handler(controller, body=body, **path_kwargs)
     else:
         response = handler(controller, **path_kwargs)
     store_response(call, response)

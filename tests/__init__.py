@@ -15,6 +15,8 @@ from . import test_webhook_tour
 from . import test_inbound_concurrency
 from . import test_api_errors
 from . import test_api_orders
+from . import test_api_batch
+from . import test_api_changes
 from . import test_api_pagination
 from . import test_api_partners
 from . import test_api_idempotency

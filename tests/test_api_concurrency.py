@@ -17,8 +17,8 @@ from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
 
 
-@tagged("post_install", "-at_install")
-class TestApiConcurrency(TransactionCase):
+class ConcurrencyCase(TransactionCase):
+    """Committed set-up (a partner and a product) for races between real transactions."""
 
     def _env(self, cr):
         if cr.transaction is None:
@@ -44,6 +44,10 @@ class TestApiConcurrency(TransactionCase):
             env["api.idempotency.key"].search([("key", "like", self.tag)]).unlink()
             env["product.product"].browse(self.product_id).unlink()
             env["res.partner"].browse(self.partner_id).unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestApiConcurrency(ConcurrencyCase):
 
     def test_two_concurrent_creates_with_one_external_ref_make_one_order(self):
         body = {"external_ref": "RACE-%s" % self.tag, "partner_id": self.partner_id,

@@ -1,0 +1,104 @@
+"""Issue 13 bench scenario: one fixed workload per side, sequential on one connection.
+
+1,000 orders of 3 lines as 1,000 single POST /api/v1/orders, as 10 batches of 100, and as 10 Odoo
+/json/2 sale.order/create calls of 100 vals; 1,000 partner upserts single vs 5 batches of 200; then
+the change feed read to its end (changes/s, server RSS before and after)."""
+import os
+import random
+import time
+import uuid
+
+from . import clients as C
+from .stats import ratio
+
+
+def _check(r, ok):
+    if not ok(r):
+        raise C.ApiError("%s %s" % (r.status_code, r.text[:200]))
+    return r
+
+
+def _timed(fn, *args):
+    t0 = time.monotonic()
+    fn(*args)
+    return time.monotonic() - t0
+
+
+class Workload:
+    def __init__(self, bench):
+        self.bench, self.c, self.s = bench, bench.c, bench.s
+        self.partners, self.products = bench.creds["partner_ids"], bench.creds["product_ids"]
+        self.tag = uuid.uuid4().hex[:6]
+        self.n = int(os.environ.get("BENCH_BATCH_ORDERS", "1000"))
+
+    def body(self, i):
+        rnd = random.Random(i)
+        return {"partner_id": rnd.choice(self.partners),
+                "lines": [{"product_id": rnd.choice(self.products), "quantity": 2} for _ in range(3)]}
+
+    def orders_single(self):
+        for i in range(self.n):
+            r = _check(self.c.ours(self.s, "POST", "/api/v1/orders", json=dict(
+                self.body(i), external_ref="bs-%s-%d" % (self.tag, i))), lambda r: r.status_code == 201)
+            self.bench.created_orders.append(r.json()["id"])
+
+    def orders_batch(self):
+        for k in range(0, self.n, 100):
+            items = [dict(self.body(i), external_ref="bb-%s-%d" % (self.tag, i))
+                     for i in range(k, min(k + 100, self.n))]
+            r = _check(self.c.ours(self.s, "POST", "/api/v1/orders/batch", json={"items": items}),
+                       lambda r: r.status_code == 200 and all(x["status"] == 201 for x in r.json()["results"]))
+            self.bench.created_orders.extend(x["id"] for x in r.json()["results"])
+
+    def orders_json2(self):
+        for k in range(0, self.n, 100):
+            vals = [{"partner_id": b["partner_id"], "order_line": [[0, 0, {
+                "product_id": ln["product_id"], "product_uom_qty": 2}] for ln in b["lines"]]}
+                for b in (self.body(i) for i in range(k, min(k + 100, self.n)))]
+            r = _check(self.c.json2_raw(self.s, "sale.order", "create", {"vals_list": vals}),
+                       lambda r: r.status_code == 200)
+            self.bench.created_orders.extend(r.json())
+
+    def upserts_single(self):
+        for i in range(self.n):
+            _check(self.c.ours(self.s, "PUT", "/api/v1/partners/external/ps-%s-%d" % (self.tag, i),
+                               json={"name": "P %d" % i}), lambda r: r.status_code in (200, 201))
+
+    def upserts_batch(self):
+        for k in range(0, self.n, 200):
+            _check(self.c.ours(self.s, "PUT", "/api/v1/partners/batch", json={"items": [
+                {"external_ref": "pb-%s-%d" % (self.tag, i), "name": "P %d" % i}
+                for i in range(k, min(k + 200, self.n))]}), lambda r: r.status_code == 200)
+
+    def feed(self):
+        after, count, has_more = "0", 0, True
+        while has_more:
+            page = _check(self.c.ours(self.s, "GET", "/api/v1/changes", params={"after": after, "limit": 1000}),
+                          lambda r: r.status_code == 200).json()
+            count += len(page["data"])
+            after, has_more = page["next_cursor"], page["has_more"]
+        return count
+
+
+def run(bench):
+    bench.need_api()
+    w = Workload(bench)
+    secs = {name: _timed(getattr(w, name)) for name in
+            ("orders_single", "orders_batch", "orders_json2", "upserts_single", "upserts_batch")}
+    rss = bench.rss_kb(bench.args.server_pid)
+    t0 = time.monotonic()
+    changes = w.feed()
+    feed_s = time.monotonic() - t0
+    rss_after = bench.rss_kb(bench.args.server_pid)
+    per_s = {name: w.n / v for name, v in secs.items()}
+    out = {name + "_per_s": round(v, 1) for name, v in per_s.items()}
+    out.update({
+        "ratio_orders_batch_vs_single": ratio(per_s["orders_batch"], per_s["orders_single"]),
+        "ratio_orders_batch_vs_json2": ratio(per_s["orders_batch"], per_s["orders_json2"]),
+        "ratio_upserts_batch_vs_single": ratio(per_s["upserts_batch"], per_s["upserts_single"]),
+        "feed_changes": changes, "feed_changes_per_s": round(changes / feed_s, 1) if feed_s else None,
+        "feed_rss_before_mb": round(rss["total_kb"] / 1024, 1),
+        "feed_rss_after_mb": round(rss_after["total_kb"] / 1024, 1),
+        "note": "sequential, one connection; the bench user's rate limit must allow the items",
+    })
+    return out

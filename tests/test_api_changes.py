@@ -1,0 +1,136 @@
+"""The change feed (GET /api/v1/changes): creations, updates, archivals and deletions in commit
+order, resumable; a reader concurrent with writers committing out of order misses nothing and sees
+nothing twice; a cursor older than the retention is 410."""
+import threading
+
+from odoo.tests import HttpCase, freeze_time, tagged
+
+from .test_api_common import ApiTestMixin
+from .test_api_concurrency import ConcurrencyCase
+
+
+def _last_seq(cr):
+    """The newest position, once the changes pending in this transaction are numbered."""
+    cr.flush()
+    cr.execute("SELECT COALESCE(max(seq), 0) FROM rest_change")
+    return cr.fetchone()[0]
+
+
+@tagged("post_install", "-at_install")
+class TestApiChanges(ApiTestMixin, HttpCase):
+
+    def _feed(self, after, **params):
+        res = self.api("GET", "/api/v1/changes", params=dict(params, after=str(after)))
+        self.assertEqual(res.status_code, 200, res.text)
+        return res.json()
+
+    def test_feed_reports_creation_update_archival_and_deletion_in_order(self):
+        start = _last_seq(self.env.cr)
+        partner = self.env["res.partner"].create({"name": "Feed", "external_ref": "FEED-1"})
+        self.env.cr.flush()  # what the commit does: the precommit hook numbers the changes
+        partner.write({"city": "Ghent"})
+        self.env.cr.flush()
+        partner.write({"active": False})
+        self.env.cr.flush()
+        order = self.make_order(ref="FEED-O")
+        self.env.cr.flush()
+        order.unlink()
+        self.env.cr.flush()
+        gone = self.env["res.partner"].create({"name": "Gone", "external_ref": "FEED-2"})
+        self.env.cr.flush()
+        gone.unlink()
+        self.env.cr.flush()
+        feed = self._feed(start)
+        got = [(e["resource"], e["id"], e["external_ref"], e["change"]) for e in feed["data"]]
+        self.assertEqual(got, [
+            ("partners", partner.id, "FEED-1", "created"), ("partners", partner.id, "FEED-1", "updated"),
+            ("partners", partner.id, "FEED-1", "archived"), ("orders", order.id, "FEED-O", "created"),
+            ("orders", order.id, "FEED-O", "deleted"), ("partners", gone.id, "FEED-2", "created"),
+            ("partners", gone.id, "FEED-2", "deleted")])
+        seqs = [e["seq"] for e in feed["data"]]
+        self.assertEqual(seqs, sorted(set(seqs)))
+        self.assertEqual([e["version"] for e in feed["data"]], seqs)
+        self.assertEqual(feed["next_cursor"], str(seqs[-1]))
+        self.assertFalse(feed["has_more"])
+        # resumable, page by page, filtered by resource, with the current representation
+        page = self._feed(start, limit=2, resources="partners", include="data")
+        self.assertEqual([e["change"] for e in page["data"]], ["created", "updated"])
+        self.assertTrue(page["has_more"])
+        self.assertEqual(page["data"][0]["data"]["city"], "Ghent")
+        self.assertFalse(page["data"][0]["data"]["active"])
+        rest = self._feed(page["next_cursor"], resources="partners", include="data")
+        self.assertEqual([e["change"] for e in rest["data"]], ["archived", "created", "deleted"])
+        self.assertIsNone(rest["data"][-1]["data"])
+        self.assertEqual(self._feed(feed["next_cursor"])["data"], [])
+
+    def test_a_change_created_and_deleted_in_one_transaction_is_not_reported(self):
+        start = _last_seq(self.env.cr)
+        self.env["res.partner"].create({"name": "Ephemeral"}).unlink()
+        self.env.cr.flush()
+        self.assertEqual(self._feed(start)["data"], [])
+
+    def test_cursor_older_than_retention_is_410(self):
+        with freeze_time("2026-01-01 10:00:00"):
+            start = _last_seq(self.env.cr)
+            self.env["res.partner"].create({"name": "Old change"})
+            self.env.cr.flush()
+        with freeze_time("2026-02-15 10:00:00"):  # 45 days later: past the default 30
+            self.env["rest.change"]._gc_old_changes()
+            self.assertProblem(self.api("GET", "/api/v1/changes", params={"after": str(start)}), 410)
+            purged = self.env["rest.change"]._purged_through()
+            self.assertGreater(purged, start)
+            self.assertEqual(self.api("GET", "/api/v1/changes", params={"after": str(purged)}).status_code, 200)
+
+    def test_bad_cursor_is_422(self):
+        self.assertProblem(self.api("GET", "/api/v1/changes", params={"after": "-1"}), 422)
+        self.assertProblem(self.api("GET", "/api/v1/changes"), 422)
+
+
+@tagged("post_install", "-at_install")
+class TestApiChangesConcurrency(ConcurrencyCase):
+
+    def _read(self, after):
+        with self.registry.cursor() as cr:
+            rows = self._env(cr)["rest.change"]._read_after(after, ["res.partner"], 1000)
+        return [(r[0], r[2]) for r in rows]
+
+    def test_reader_misses_nothing_when_writers_commit_out_of_order(self):
+        with self.registry.cursor() as cr:
+            start = _last_seq(cr)
+        made = []
+        self.addCleanup(self._drop, made)
+        first = self.registry.cursor()   # starts first, commits last
+        second = self.registry.cursor()
+        try:
+            made.append(self._env(first)["res.partner"].create({"name": "T1 %s" % self.tag}).id)
+            made.append(self._env(second)["res.partner"].create({"name": "T2 %s" % self.tag}).id)
+            second.commit()
+            seen = self._read(start)
+            self.assertEqual([i for _s, i in seen], [made[1]])
+            # T1 now holds the commit-order lock (its precommit ran): a third writer waits for it
+            first.flush()
+            third_done = threading.Event()
+
+            def third():
+                with self.registry.cursor() as cr:
+                    made.append(self._env(cr)["res.partner"].create({"name": "T3 %s" % self.tag}).id)
+                third_done.set()
+            thread = threading.Thread(target=third)
+            thread.start()
+            self.assertFalse(third_done.wait(0.5))
+            self.assertEqual(self._read(seen[-1][0]), [])  # T1 not committed, T3 not numbered
+            first.commit()
+            thread.join(10)
+            self.assertTrue(third_done.is_set())
+        finally:
+            first.close()
+            second.close()
+        more = self._read(seen[-1][0])
+        self.assertEqual([i for _s, i in more], [made[0], made[2]])
+        everything = seen + more
+        self.assertEqual(len({s for s, _i in everything}), 3)
+        self.assertEqual(sorted(i for _s, i in everything), sorted(made))
+
+    def _drop(self, ids):
+        with self.registry.cursor() as cr:
+            self._env(cr)["res.partner"].browse(ids).unlink()
