@@ -5,3 +5,4 @@ from . import api_orders
 from . import api_partners
 from . import api_docs
 from . import nodb
+from . import oauth
