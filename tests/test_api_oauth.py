@@ -2,7 +2,6 @@
 expiring, revoked at once; RFC 6749 §5.2 errors; rate limit per client id; secrets never readable."""
 import base64
 
-import requests
 from authlib.integrations.requests_client import OAuth2Session
 
 from odoo import Command, api
@@ -34,14 +33,20 @@ class TestApiOAuth(ApiTestMixin, HttpCase):
         return OAuth2Session(self.client.client_id, secret or self.secret, scope=scope,
                              token_endpoint_auth_method=method)
 
-    def fetch(self, sess):
+    def ext(self, fn, *args, **kwargs):
+        """Run a request of a third-party client (authlib) against this test's server."""
         self.env.flush_all()
-        return sess.fetch_token(self.base_url() + TOKEN_PATH, grant_type="client_credentials")
+        with self.allow_requests(all_requests=True):
+            result = fn(*args, **kwargs)
+        self.env.invalidate_all()
+        return result
+
+    def fetch(self, sess):
+        return self.ext(sess.fetch_token, self.base_url() + TOKEN_PATH, grant_type="client_credentials")
 
     def post_token(self, data, auth=None):
-        self.env.flush_all()
         headers = {"Authorization": auth} if auth else {}
-        return requests.post(self.base_url() + TOKEN_PATH, data=data, headers=headers, timeout=30)
+        return self.url_open(TOKEN_PATH, data=data, headers=headers)
 
     def test_authlib_basic_client_gets_token_and_calls_api(self):
         sess = self.session()
@@ -51,7 +56,7 @@ class TestApiOAuth(ApiTestMixin, HttpCase):
         self.assertEqual(token["scope"], "orders:read orders:write")
         self.assertTrue(token["access_token"].startswith("rwat_"))
         order = self.make_order()
-        res = sess.get(self.base_url() + "/api/v1/orders/%d" % order.id)
+        res = self.ext(sess.get, self.base_url() + "/api/v1/orders/%d" % order.id)
         self.assertEqual(res.status_code, 200, res.text)
         self.assertEqual(res.json()["id"], order.id)
         # the token is accepted wherever keys are, and logged under the client
@@ -59,7 +64,7 @@ class TestApiOAuth(ApiTestMixin, HttpCase):
         log = self.env["api.request.log"].search([("path", "=", "/api/v1/orders")], limit=1)
         self.assertEqual(log.key_name, "oauth:iPaaS")
         # still within the user's rights and the client's scopes
-        res = sess.get(self.base_url() + "/api/v1/partners")
+        res = self.ext(sess.get, self.base_url() + "/api/v1/partners")
         self.assertEqual(res.status_code, 403)
         self.assertIn("partners:read", res.json()["detail"])
 
@@ -75,8 +80,8 @@ class TestApiOAuth(ApiTestMixin, HttpCase):
         sess = self.session("client_secret_post", scope="orders:read")
         token = self.fetch(sess)
         self.assertEqual(token["scope"], "orders:read")
-        self.assertEqual(sess.get(self.base_url() + "/api/v1/orders").status_code, 200)
-        res = sess.post(self.base_url() + "/api/v1/orders", json={
+        self.assertEqual(self.ext(sess.get, self.base_url() + "/api/v1/orders").status_code, 200)
+        res = self.ext(sess.post, self.base_url() + "/api/v1/orders", json={
             "partner_id": self.customer.id, "lines": [{"product_id": self.product.id, "quantity": 1}]})
         self.assertEqual(res.status_code, 403, res.text)
         self.assertTrue(res.json()["type"].endswith("insufficient-scope"))
