@@ -8,6 +8,8 @@ from odoo import Command, api
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.rest_webhooks.lib.oauth import rate_key
+
 from .real_server import RealServerCase
 from .test_api_common import ApiTestMixin
 
@@ -188,6 +190,8 @@ class TestApiOAuthRealServer(RealServerCase):
             self.client_ref, self.client_db_id = client.client_id, client.id
             self.secret = client.action_new_secret()["context"]["default_secret"]
         self.addCleanup(self._db, "DELETE FROM api_client WHERE id = %s", (self.client_db_id,))
+        # the token endpoint's committed rate counter (keyed by the client id, not the user)
+        self.addCleanup(self._db, "DELETE FROM api_rate_counter WHERE user_id = %s", (rate_key(self.client_ref),))
 
     def test_deactivated_client_token_refused_on_next_request(self):
         sess = OAuth2Session(self.client_ref, self.secret)
