@@ -22,6 +22,10 @@
         "wizards/webhook_endpoint_secret_views.xml",
         "wizards/webhook_replay_views.xml",
         "wizards/api_key_issue_views.xml",
+        "data/api_scope_data.xml",
+        "views/api_client_views.xml",
+        "views/api_key_usage_views.xml",
+        "wizards/api_client_secret_views.xml",
         "views/res_config_settings_views.xml",
     ],
     "assets": {

@@ -172,7 +172,30 @@ class Bench:
                                                                     "order": "id"})
             return C.expect(r, lambda r: C.jsonrpc_ok(r) and len(r.json()["result"]) == 100)
 
-        return self.side_by_side({"ours": ours if self.has_api else None, "json2": json2, "jsonrpc": jsonrpc})
+        def with_bearer(token):  # the same call with another credential (issue 14: scoped key, OAuth token)
+            if not token:
+                return None
+            hdrs = {"Authorization": "Bearer " + token}
+            return lambda s, i: C.expect(
+                c.ours(s, "GET", "/api/v1/orders", params={"limit": 100, "fields": LIST_FIELDS_OURS}, headers=hdrs),
+                lambda r: r.status_code == 200 and len(r.json()["data"]) == 100)
+
+        out = self.side_by_side({"ours": ours if self.has_api else None, "json2": json2, "jsonrpc": jsonrpc,
+                                 "ours_scoped": with_bearer(self.has_api and self.creds.get("scoped_key")),
+                                 "ours_oauth": with_bearer(self.has_api and self._oauth_token())})
+        for variant in ("ours_scoped", "ours_oauth"):
+            if out.get(variant, {}).get("rps") and out.get("ours", {}).get("rps"):
+                out["ratio_rps_%s_vs_ours" % variant] = ratio(out[variant]["rps"], out["ours"]["rps"])
+        return out
+
+    def _oauth_token(self):
+        """An access token of the bench's OAuth2 client (client_secret_post), or None."""
+        oauth = self.creds.get("oauth") or {}
+        if "client_id" not in oauth:
+            return None
+        r = self.s.post(self.args.url.rstrip("/") + "/api/v1/oauth/token", timeout=30, data={
+            "grant_type": "client_credentials", "client_id": oauth["client_id"], "client_secret": oauth["secret"]})
+        return r.json().get("access_token") if r.status_code == 200 else None
 
     def _order_id(self, i):
         return random.Random(i).randint(self.first_id, min(self.last_id, self.first_id + 99_999))

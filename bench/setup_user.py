@@ -29,6 +29,15 @@ if "api_rate_limit" in user._fields:
 Keys = E["res.users.apikeys"]
 Keys.sudo().search([("user_id", "=", user.id)]).unlink()  # technical: the previous run's keys
 key = Keys.with_user(user)._generate(None, "bench", fields.Datetime.now() + timedelta(days=1))
+# least privilege (issue 14): a key with only orders:read, and an OAuth2 client limited to it
+scoped_key = Keys.with_user(user)._generate("rest_webhooks:orders:read", "bench scoped",
+                                            fields.Datetime.now() + timedelta(days=1))
+oauth = {"skip": "api.client model not installed (issue 14)"}
+if "api.client" in E:
+    E["api.client"].with_context(active_test=False).search([("name", "=", "bench")]).unlink()
+    client = E["api.client"].create({"name": "bench", "user_id": user.id, "scope_ids": [
+        (6, 0, E["api.scope"].search([("code", "=", "orders:read")]).ids)]})
+    oauth = {"client_id": client.client_id, "secret": client.action_new_secret()["context"]["default_secret"]}
 # an administrator's key too: webhook endpoints are configured by an administrator during the run
 admin = E.ref("base.user_admin")
 Keys.sudo().search([("user_id", "=", admin.id), ("name", "=", "bench admin")]).unlink()
@@ -57,6 +66,7 @@ if "webhook.source" in E:
     inbound = {"slug": "bench-in", "secret": secret, "source_id": src.id}
 E.cr.commit()
 print(json.dumps({"db": E.cr.dbname, "uid": user.id, "login": LOGIN, "key": key, "inbound": inbound,
+                  "scoped_key": scoped_key, "oauth": oauth,
                   "admin_uid": admin.id, "admin_key": admin_key,
                   "partner_ids": E["res.partner"].search([("ref", "=like", "BENCH-C%")], limit=200, order="id").ids,
                   "product_ids": E["product.product"].search([("default_code", "=like", "BENCH-P%")], order="id").ids}))

@@ -7,3 +7,4 @@ from . import api_batch
 from . import api_changes
 from . import api_docs
 from . import nodb
+from . import oauth

@@ -35,7 +35,7 @@ def _answer(items, process, atomic, namespace):
 
 class ApiBatch(http.Controller):
 
-    @api_route("/api/v1/orders/batch", "POST", operation_id="createOrdersBatch",
+    @api_route("/api/v1/orders/batch", "POST", scope="orders:write", operation_id="createOrdersBatch",
                summary="Create many orders (create-or-return by external_ref)", tags=["orders"],
                idempotent=True, counts_items=True, request_schema_name="OrderBatch", errors=ERRORS,
                description="Each item is an OrderCreate body, handled as POST /api/v1/orders: an "
@@ -47,7 +47,7 @@ class ApiBatch(http.Controller):
         return _answer(body["items"], Order._rest_create_or_get, body.get("atomic", False),
                        "sale.order")
 
-    @api_route("/api/v1/partners/batch", "PUT", operation_id="upsertPartnersBatch",
+    @api_route("/api/v1/partners/batch", "PUT", scope="partners:write", operation_id="upsertPartnersBatch",
                summary="Create or update many partners by external reference", tags=["partners"],
                idempotent=True, counts_items=True, request_schema_name="PartnerBatch", errors=ERRORS,
                description="Each item is a PartnerBatchItem, upserted by its external_ref as PUT "

@@ -47,7 +47,8 @@ def _hidden(env, model, ids):
 
 class ApiChanges(http.Controller):
 
-    @api_route("/api/v1/changes", "GET", operation_id="listChanges", summary="Read the change feed",
+    @api_route("/api/v1/changes", "GET", scope="changes:read", operation_id="listChanges",
+               summary="Read the change feed",
                tags=["changes"],
                description="Every change of an order or a partner (created, updated, archived, deleted), in "
                "commit order: a reader that follows next_cursor never misses a change nor sees one twice. "

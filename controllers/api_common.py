@@ -16,6 +16,7 @@ from odoo.tools import SQL
 from ..lib import api_params
 from ..lib.api_errors import ApiError
 from ..lib.cursor import CursorError, decode_cursor, encode_cursor
+from ..lib.scopes import ALL, SCOPES
 from ..services import api_pipeline
 from ..services.api_call import current_call
 from ..services.http import json_response
@@ -34,16 +35,20 @@ class Operation:
     counts_items: bool = False  # the rate limit counts len(body["items"]), not 1
 
 
-def api_route(path, method, *, operation_id, summary, tags, description="", parameters=(),
+def api_route(path, method, *, scope, operation_id, summary, tags, description="", parameters=(),
               request_schema_name=None, responses=None, idempotent=False, errors=None, links=None,
               counts_items=False):
-    """Route decorator for one REST operation. ``idempotent``: honours Idempotency-Key.
+    """Route decorator for one REST operation. ``scope``: the scope (lib/scopes.SCOPES) a key or
+    token needs to call it, checked by the pipeline's authorize step (required: an operation cannot
+    forget it). ``idempotent``: honours Idempotency-Key.
     ``parameters``: the query parameters (name + JSON Schema) the pipeline parses and checks before
     the endpoint runs (read them with ``api_query()``); ``request_schema_name``: the body schema
     (lib/api_schemas), checked the same way; ``errors``: the error statuses the operation can return;
     ``counts_items``: a batch, counted by the rate limit as one request per item of body["items"]."""
+    if scope not in SCOPES or scope == ALL:
+        raise ValueError("api_route %s %s: unknown scope %r" % (method, path, scope))
     OPERATIONS.append({
-        "path": path, "method": method, "operation_id": operation_id, "summary": summary,
+        "scope": scope, "path": path, "method": method, "operation_id": operation_id, "summary": summary,
         "tags": list(tags), "description": description, "parameters": list(parameters),
         "request_schema": request_schema_name, "responses": responses or {}, "idempotent": idempotent,
         "errors": list(errors) if errors else None, "links": links or {},
@@ -61,7 +66,7 @@ def api_route(path, method, *, operation_id, summary, tags, description="", para
         wrapper.__module__ = func.__module__
         return http.route(path, type="http", auth="rest_api", methods=[method], csrf=False, save_session=False,
                           readonly=api_pipeline.read_only if method == "GET" else False,
-                          max_content_length=api_pipeline.MAX_BODY_BYTES)(wrapper)
+                          max_content_length=api_pipeline.MAX_BODY_BYTES, rest_webhooks_scope=scope)(wrapper)
     return decorator
 
 

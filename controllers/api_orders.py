@@ -30,7 +30,8 @@ def _order(order_id):
 
 class ApiOrders(http.Controller):
 
-    @api_route("/api/v1/orders", "GET", operation_id="listOrders", summary="List sale orders",
+    @api_route("/api/v1/orders", "GET", scope="orders:read",
+               operation_id="listOrders", summary="List sale orders",
                tags=TAGS, description="Keyset pagination: follow next_cursor (or the Link header) "
                "while has_more. By default lines are omitted; ask for them with fields=...,lines.",
                parameters=LIST_PARAMETERS + [
@@ -69,12 +70,14 @@ class ApiOrders(http.Controller):
                 domain.append((field, op, parse_datetime(q[name])))
         return list_response(Order, domain, sort_columns=SORT_COLUMNS, default_fields=DEFAULT_FIELDS)
 
-    @api_route("/api/v1/orders/<int:order_id>", "GET", operation_id="getOrder", summary="Read one order",
+    @api_route("/api/v1/orders/<int:order_id>", "GET", scope="orders:read",
+               operation_id="getOrder", summary="Read one order",
                tags=TAGS, responses={200: {"description": "The order with its lines", **ORDER}})
     def get_order(self, order_id):
         return record_response(_order(order_id))
 
-    @api_route("/api/v1/orders", "POST", operation_id="createOrder", summary="Create an order",
+    @api_route("/api/v1/orders", "POST", scope="orders:write",
+               operation_id="createOrder", summary="Create an order",
                tags=TAGS, idempotent=True,
                request_schema_name="OrderCreate",
                description="Partner by partner_id, partner_external_ref or an inline partner (upserted "
@@ -91,7 +94,8 @@ class ApiOrders(http.Controller):
             response.headers["Location"] = "/api/v1/orders/%d" % order.id
         return response
 
-    @api_route("/api/v1/orders/<int:order_id>", "PATCH", operation_id="updateOrder",
+    @api_route("/api/v1/orders/<int:order_id>", "PATCH", scope="orders:write",
+               operation_id="updateOrder",
                summary="Modify a quotation", tags=TAGS, idempotent=True,
                request_schema_name="OrderPatch",
                description="Only draft/sent orders: references, note, validity, date, lines (replaced).",
@@ -99,7 +103,8 @@ class ApiOrders(http.Controller):
     def update_order(self, order_id, body):
         return record_response(_order(order_id)._rest_update(body))
 
-    @api_route("/api/v1/orders/<int:order_id>/confirm", "POST", operation_id="confirmOrder",
+    @api_route("/api/v1/orders/<int:order_id>/confirm", "POST", scope="orders:confirm",
+               operation_id="confirmOrder",
                summary="Confirm a quotation (Odoo's action_confirm)", tags=TAGS, idempotent=True,
                responses={200: {"description": "The confirmed order", **ORDER}})
     def confirm_order(self, order_id, body=None):
@@ -110,7 +115,8 @@ class ApiOrders(http.Controller):
         order.action_confirm()
         return record_response(order)
 
-    @api_route("/api/v1/orders/<int:order_id>/cancel", "POST", operation_id="cancelOrder",
+    @api_route("/api/v1/orders/<int:order_id>/cancel", "POST", scope="orders:confirm",
+               operation_id="cancelOrder",
                summary="Cancel an order (Odoo's action_cancel)", tags=TAGS, idempotent=True,
                responses={200: {"description": "The cancelled order", **ORDER}})
     def cancel_order(self, order_id, body=None):

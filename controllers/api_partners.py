@@ -25,7 +25,8 @@ def _partner(partner_id):
 
 class ApiPartners(http.Controller):
 
-    @api_route("/api/v1/partners", "GET", operation_id="listPartners", summary="List partners", tags=TAGS,
+    @api_route("/api/v1/partners", "GET", scope="partners:read",
+               operation_id="listPartners", summary="List partners", tags=TAGS,
                parameters=LIST_PARAMETERS + [
                    {"name": "email", "schema": api_schemas.text(254, 1),
                     "description": "Exact email (case-insensitive)"},
@@ -57,12 +58,14 @@ class ApiPartners(http.Controller):
         return list_response(request.env["res.partner"], domain, sort_columns=SORT_COLUMNS,
                              default_fields=None)
 
-    @api_route("/api/v1/partners/<int:partner_id>", "GET", operation_id="getPartner",
+    @api_route("/api/v1/partners/<int:partner_id>", "GET", scope="partners:read",
+               operation_id="getPartner",
                summary="Read one partner", tags=TAGS, responses={200: {"description": "The partner", **PARTNER}})
     def get_partner(self, partner_id):
         return record_response(_partner(partner_id))
 
-    @api_route("/api/v1/partners", "POST", operation_id="createPartner", summary="Create a partner",
+    @api_route("/api/v1/partners", "POST", scope="partners:write",
+               operation_id="createPartner", summary="Create a partner",
                tags=TAGS, idempotent=True,
                request_schema_name="PartnerCreate",
                responses={201: {"description": "Created", **PARTNER}},
@@ -79,7 +82,8 @@ class ApiPartners(http.Controller):
         response.headers["Location"] = "/api/v1/partners/%d" % partner.id
         return response
 
-    @api_route("/api/v1/partners/<int:partner_id>", "PATCH", operation_id="updatePartner",
+    @api_route("/api/v1/partners/<int:partner_id>", "PATCH", scope="partners:write",
+               operation_id="updatePartner",
                summary="Modify a partner", tags=TAGS, idempotent=True,
                request_schema_name="PartnerPatch", responses={200: {"description": "Updated", **PARTNER}})
     def update_partner(self, partner_id, body):
@@ -89,7 +93,8 @@ class ApiPartners(http.Controller):
         partner.write(partner._rest_partner_vals(body))
         return record_response(partner)
 
-    @api_route("/api/v1/partners/external/<string:ref>", "PUT", operation_id="upsertPartner",
+    @api_route("/api/v1/partners/external/<string:ref>", "PUT", scope="partners:write",
+               operation_id="upsertPartner",
                summary="Create or update the partner with this external reference", tags=TAGS,
                idempotent=True, request_schema_name="PartnerUpsert",
                responses={200: {"description": "Updated", **PARTNER}, 201: {"description": "Created", **PARTNER}},

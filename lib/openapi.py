@@ -8,6 +8,8 @@ import html
 import json
 import re
 
+from .scopes import SCOPES
+
 _PATH_ARG = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 
 PROBLEM_SCHEMA = {
@@ -65,6 +67,23 @@ IDEMPOTENCY_KEY = {
                    "stored answer (Idempotent-Replayed: true) for 24 hours.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
 }
+
+
+def security_schemes():
+    """An API key or an OAuth2 client-credentials token, both sent as ``Authorization: Bearer``."""
+    return {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "description": (
+            "An Odoo API key with its scopes (issued by Integrations › Issue API key; keys of scope "
+            "rest_webhooks and global keys have *), or an OAuth2 access token. Scopes: "
+            + "; ".join("%s: %s" % item for item in SCOPES.items()))},
+        "oauth2": {"type": "oauth2", "description": "OAuth2 client credentials (RFC 6749 §4.4)",
+                   "flows": {"clientCredentials": {"tokenUrl": "/api/v1/oauth/token", "scopes": dict(SCOPES)}}},
+    }
+
+
+def operation_security(scope):
+    """The requirement of an operation needing ``scope`` (``*`` grants it too)."""
+    return [{"bearerAuth": [scope]}, {"oauth2": [scope]}]
 
 
 def openapi_path(route):
@@ -143,6 +162,8 @@ def build_spec(operations, schemas, *, title, version, description="", path_sche
                 "application/json": {"schema": _schema(op["request_schema"])}}}
         if op.get("public"):
             operation["security"] = []
+        elif op.get("scope"):
+            operation["security"] = operation_security(op["scope"])
         item[op["method"].lower()] = operation
     components = {"Problem": PROBLEM_SCHEMA}
     components.update(schemas)
@@ -155,8 +176,7 @@ def build_spec(operations, schemas, *, title, version, description="", path_sche
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                               "description": "An Odoo API key (scope rest_webhooks or global)"}},
+            "securitySchemes": security_schemes(),
         },
     }
     if webhooks:

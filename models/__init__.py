@@ -19,3 +19,8 @@ from . import api_idempotency_key
 from . import ir_http
 from . import res_users_delegation
 from . import res_config_settings
+from . import api_scope
+from . import api_usage_mixin
+from . import api_client
+from . import api_key_usage
+from . import api_oauth_token

@@ -20,6 +20,10 @@ class ApiRequestLog(models.Model):
     duration_ms = fields.Float("Duration (ms)", readonly=True, aggregator="avg")
     user_id = fields.Many2one("res.users", readonly=True, index=True, ondelete="set null")
     key_name = fields.Char("API key", readonly=True)
+    # which key or OAuth2 client made the call (usage in Integrations › API keys / API clients)
+    api_key_id = fields.Integer("API key id", readonly=True, index="btree_not_null")
+    api_client_id = fields.Many2one("api.client", "API client", readonly=True, index="btree_not_null",
+                                    ondelete="set null")
     request_id = fields.Char("Request id", readonly=True, index=True)
     idempotency_key = fields.Char(readonly=True)
     error_title = fields.Char(readonly=True)
@@ -66,8 +70,9 @@ class ApiRequestLog(models.Model):
             INSERT INTO api_request_log
                 (method, path, query_string, status, duration_ms, user_id, key_name, request_id,
                  idempotency_key, error_title, request_body, response_body,
-                 create_uid, write_uid, aggregate_key, hit_count, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1,
+                 create_uid, write_uid, aggregate_key, api_key_id, api_client_id, hit_count, create_date,
+                 write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1,
                     now() at time zone 'utc', now() at time zone 'utc')
             ON CONFLICT (aggregate_key) WHERE aggregate_key IS NOT NULL DO UPDATE
                SET hit_count = api_request_log.hit_count + 1, write_date = EXCLUDED.write_date,
@@ -77,7 +82,22 @@ class ApiRequestLog(models.Model):
               _printable(hreq.query_string.decode("latin-1")[:2000]) or None, status,
               call.elapsed_ms() if call else None, user_id, call.key_name if call else None, request_id(),
               idem_key, error_title, req_body, (response_body[:100000] if bodies and response_body else None),
-              user_id, user_id, aggregate))
+              user_id, user_id, aggregate, call.key_id if call else None, call.client_id if call else None))
+
+
+def usage(cr, column, ids):
+    """``{id: (last used at, calls in 24 h, calls in 7 days, last error status)}`` of the keys
+    (``column`` api_key_id) or clients (api_client_id) ``ids``, from the log: one grouped query."""
+    assert column in ("api_key_id", "api_client_id")
+    if not ids:
+        return {}
+    cr.execute("""
+        SELECT %s, max(create_date),
+               COALESCE(sum(hit_count) FILTER (WHERE create_date > (now() AT TIME ZONE 'utc') - interval '1 day'), 0),
+               COALESCE(sum(hit_count) FILTER (WHERE create_date > (now() AT TIME ZONE 'utc') - interval '7 days'), 0),
+               (array_agg(status ORDER BY id DESC) FILTER (WHERE status >= 400))[1]
+          FROM api_request_log WHERE %s = ANY(%%s) GROUP BY 1""" % (column, column), (list(ids),))
+    return {row[0]: row[1:] for row in cr.fetchall()}
 
 
 def _printable(text):

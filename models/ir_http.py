@@ -14,6 +14,7 @@ from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..services import api_pipeline
+from ..services.api_call import current_call
 from ..services.http import API_PREFIX, NODB_ROUTE, request_id
 
 _logger = logging.getLogger(__name__)
@@ -57,6 +58,13 @@ class IrHttp(models.AbstractModel):
             ("Allow", ", ".join(methods)), ("X-Request-Id", request_id())]))
 
     # ------------------------------------------------------------------ authentication
+    @classmethod
+    def _authenticate(cls, endpoint):
+        if endpoint.routing.get("auth") == "rest_api":
+            # the operation's scope (api_route), checked by the pipeline's authorize step
+            current_call().required_scope = endpoint.routing.get("rest_webhooks_scope")
+        return super()._authenticate(endpoint)
+
     @classmethod
     def _authenticate_explicit(cls, auth):
         """Odoo turns any exception raised while authenticating into AccessDenied (401). For the

@@ -21,8 +21,12 @@ class ApiCall:
     started: float = field(default_factory=time.perf_counter)
     # authenticate
     user_id: int | None = None
-    key_id: int | None = None
+    key_id: int | None = None        # the API key (res.users.apikeys id), or
+    client_id: int | None = None     # the OAuth2 client (api.client id) whose token was sent
     key_name: str | None = None
+    scopes: frozenset = frozenset()  # what the key or token grants (lib/scopes.py)
+    # authorize: the scope the operation needs (its route's ``rest_webhooks_scope``)
+    required_scope: str | None = None
     # the user's API settings, read with the key: (rate limit, rate window, log bodies)
     user_settings: tuple = ()
     # rate-limit

@@ -1,6 +1,6 @@
 """Verification of Odoo API keys for the REST API, with a per-process cache of verified keys.
 
-Cache (Odoo's own ``LRU``): ``sha256(key) -> (key id, user id, key name, stored hash)``. A hit skips
+Cache (Odoo's own ``LRU``): ``sha256(key) -> (key id, user id, key name, stored hash, scopes)``. A hit skips
 pbkdf2 (~3.6 ms) but still runs one primary-key query that re-checks, in the database every worker
 shares, that the key row exists with the same hash, is not expired, has the right scope and belongs
 to an active user: a revoked or expired key or an archived user is refused on the very next request
@@ -8,24 +8,38 @@ by every worker and server. The cache therefore needs no expiry of its own.
 
 The queries mirror ``res.users.apikeys._check_credentials`` (odoo/addons/base/models/res_users.py):
 the key's index prefix, its scope (or a global key), its expiration, pbkdf2 over the candidates.
+Our keys' scope column is ``rest_webhooks`` (or NULL): every scope, or ``rest_webhooks:<scopes>``
+(lib/scopes.py); the scopes travel with the cached verification (a key's scope never changes).
 """
 import hashlib
 import re
+from typing import NamedTuple
 
 from odoo.tools import SQL
 from odoo.tools.lru import LRU
 
 from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 
-API_KEY_SCOPE = "rest_webhooks"
+from ..lib.scopes import API_KEY_SCOPE, from_key_column
+
 BEARER = re.compile(r"^bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 _CACHE = LRU(4096)
 # The user's API settings ride along with the key check: no extra query per request.
 _SETTINGS = SQL("u.api_rate_limit, u.api_rate_window, u.api_log_bodies")
-_VALID = SQL("""u.active AND (k.scope IS NULL OR k.scope = %s)
+_VALID = SQL("""u.active AND (k.scope IS NULL OR k.scope = %s OR left(k.scope, %s) = %s)
        AND (k.expiration_date IS NULL OR k.expiration_date >= clock_timestamp() AT TIME ZONE 'utc')""",
-             API_KEY_SCOPE)
+             API_KEY_SCOPE, len(API_KEY_SCOPE) + 1, API_KEY_SCOPE + ":")
+
+
+class Credential(NamedTuple):
+    """A verified API key or OAuth2 access token: who calls, with which scopes."""
+    key_id: int | None       # res.users.apikeys id (API keys)
+    client_id: int | None    # api.client id (OAuth2 tokens)
+    user_id: int
+    name: str                # the key's description, or "oauth:<client name>"
+    scopes: frozenset
+    settings: tuple          # the user's (rate_limit, rate_window, log_bodies)
 
 
 def bearer_token(headers):
@@ -35,26 +49,27 @@ def bearer_token(headers):
 
 
 def verify_api_key(cr, token):
-    """``(key_id, user_id, key_name, settings)`` for a valid key of scope rest_webhooks (or a global
-    key), else None; ``settings`` is the user's ``(rate_limit, rate_window, log_bodies)``."""
+    """The ``Credential`` of a valid key of scope rest_webhooks[:<scopes>] (or a global key), else
+    None."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     cached = _CACHE.get(digest)
     if cached is not None:
-        key_id, uid, name, stored = cached
+        key_id, uid, name, stored, scopes = cached
         cr.execute(SQL("""SELECT %s FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
                            WHERE k.id = %s AND k.key = %s AND %s""", _SETTINGS, key_id, stored, _VALID))
         row = cr.fetchone()
         if row:
-            return key_id, uid, name, row
+            return Credential(key_id, None, uid, name, scopes, row)
         _CACHE.pop(digest, None)
         return None
-    cr.execute(SQL("""SELECT k.id, k.user_id, k.name, k.key, %s
+    cr.execute(SQL("""SELECT k.id, k.user_id, k.name, k.key, k.scope, %s
                         FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
                        WHERE k.index = %s AND %s""", _SETTINGS, token[:INDEX_SIZE], _VALID))
-    for key_id, uid, name, stored, *settings in cr.fetchall():
+    for key_id, uid, name, stored, scope, *settings in cr.fetchall():
         if KEY_CRYPT_CONTEXT.verify(token, stored):
-            _CACHE[digest] = (key_id, uid, name, stored)
-            return key_id, uid, name, tuple(settings)
+            scopes = from_key_column(scope)
+            _CACHE[digest] = (key_id, uid, name, stored, scopes)
+            return Credential(key_id, None, uid, name, scopes, tuple(settings))
     return None
 
 

@@ -1,7 +1,8 @@
 """The REST API request pipeline. Every call to an ``api_route`` operation runs these steps, in order:
 
-1. ``authenticate``        Bearer API key -> the key's user (ir.http auth method ``rest_api``)
-2. ``authorize``           the user is in "REST API: user"
+1. ``authenticate``        Bearer API key or OAuth2 access token -> its user and scopes (ir.http
+                           auth method ``rest_api``)
+2. ``authorize``           the user is in "REST API: user"; the key or token has the operation's scope
 3. ``rate_limit``          one count per call in the user's sliding window (429 past the quota); a
                            batch (``counts_items``) counts its other items after ``parse_body``
    -- Odoo dispatches the route; its wrapper calls ``run`` --
@@ -36,10 +37,12 @@ from ..lib.idempotency import request_fingerprint, valid_key
 from ..lib.input_guard import InputError, check_path, check_query_string, loads
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
 from ..lib.schema_check import check, coerce_integers
+from ..lib.scopes import allows
 from .api_call import IdempotencyClaim, current_call, existing_call
 from .api_keys import bearer_token, verify_api_key
 from .cursors import is_test_cursor
 from .http import API_PREFIX, json_response, request_id
+from .oauth_tokens import is_access_token, verify_access_token
 
 _logger = logging.getLogger(__name__)
 
@@ -68,10 +71,13 @@ def authenticate():
         token = bearer_token(request.httprequest.headers)
         if not token:
             raise werkzeug.exceptions.Unauthorized("Missing API key: send 'Authorization: Bearer <key>'.")
-        found = verify_api_key(request.env.cr, token)
+        if is_access_token(token):
+            found = verify_access_token(request.env.cr, token)
+        else:
+            found = verify_api_key(request.env.cr, token)
         if not found:
-            raise werkzeug.exceptions.Unauthorized("Invalid, expired or revoked API key.")
-        call.key_id, call.user_id, call.key_name, call.user_settings = found
+            raise werkzeug.exceptions.Unauthorized("Invalid, expired or revoked API key or access token.")
+        call.key_id, call.client_id, call.user_id, call.key_name, call.scopes, call.user_settings = found
     request.update_env(user=call.user_id)
     request.session.can_save = False  # stateless
     authorize(call)
@@ -81,6 +87,13 @@ def authenticate():
 def authorize(call):
     if not request.env.user.has_group("rest_webhooks.group_api_user"):
         raise werkzeug.exceptions.Forbidden("This user may not use the REST API (group 'REST API: user').")
+    # fail closed: an operation without a declared scope is refused to every key
+    if call.required_scope is None or not allows(call.scopes, call.required_scope):
+        raise ApiErrorHTTP(ApiError(
+            403, "This API key or access token lacks the scope '%s' this operation needs." % call.required_scope,
+            type_="insufficient-scope", title="Insufficient scope",
+            headers={"WWW-Authenticate": 'Bearer realm="api", error="insufficient_scope", scope="%s"'
+                                         % call.required_scope}))
     # Odoo's multi-company record rules on partners and products use
     # ('company_id', 'parent_of', company_ids), which reads res.company.parent_path; left to itself
     # that read loads every column of the user's companies on each request (the cache is per

@@ -31,3 +31,6 @@ from . import test_security_inbound
 from . import test_security_manager
 from . import test_i18n_pot
 from . import test_screenshots
+from . import test_api_scopes
+from . import test_api_oauth
+from . import test_api_key_usage

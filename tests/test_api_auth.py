@@ -1,6 +1,6 @@
 import datetime
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, freeze_time, tagged
 
@@ -125,6 +125,7 @@ class TestApiAuth(ApiTestMixin, HttpCase):
             "rest_webhooks.group_integration_manager"))
         wizard = self.env["api.key.issue"].with_user(manager).create({
             "user_id": self.user.id, "name": "Shop connector",
+            "scope_ids": [Command.set(self.env.ref("rest_webhooks.api_scope_all").ids)],
             "expiration_date": fields.Datetime.now() + datetime.timedelta(days=30)})
         action = wizard.action_issue()
         key = action["context"]["default_key"]

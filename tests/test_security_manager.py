@@ -13,7 +13,7 @@ or over HTTP, and reproduces a hole that existed before the fix:
 """
 import datetime
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
@@ -50,7 +50,8 @@ class TestManagerIssuesApiKeys(ManagerMixin, TransactionCase):
 
     def _issue(self, issuer, target, expiry, name="Connector key"):
         wizard = self.env["api.key.issue"].with_user(issuer).create({
-            "user_id": target.id, "name": name, "expiration_date": expiry})
+            "user_id": target.id, "name": name, "expiration_date": expiry,
+            "scope_ids": [Command.set(self.env.ref("rest_webhooks.api_scope_all").ids)]})
         return wizard.action_issue()
 
     def _keys(self, user):

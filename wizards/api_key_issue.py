@@ -13,7 +13,7 @@ import datetime
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..models.res_users_api import API_KEY_SCOPE
+from ..lib.scopes import key_column
 from ..models.res_users_delegation import GROUP_API_USER, GROUP_MANAGER
 
 DEFAULT_DAYS = 90
@@ -26,6 +26,9 @@ class ApiKeyIssue(models.TransientModel):
     user_id = fields.Many2one("res.users", "Integration user", required=True,
                               domain=lambda self: self._user_domain())
     name = fields.Char("Key description", required=True)
+    scope_ids = fields.Many2many("api.scope", string="Scopes", required=True,
+                                 help="What the key may do, within the user's own rights; * is everything "
+                                      "the user may do.")
     expiration_date = fields.Datetime(
         required=True, default=lambda self: fields.Datetime.now() + datetime.timedelta(days=DEFAULT_DAYS))
     max_days = fields.Float("Longest allowed (days)", compute="_compute_max_days",
@@ -75,13 +78,17 @@ class ApiKeyIssue(models.TransientModel):
         # (res.users.apikeys._check_expiration_date raises ValidationError beyond it). The key row
         # records the target user; _generate writes it with plain SQL, so no ACL is involved.
         key = self.env["res.users.apikeys"].with_user(target)._generate(
-            API_KEY_SCOPE, self.name, self.expiration_date)
+            self._scope_column(), self.name, self.expiration_date)
         self._log_issue(target)
         self.unlink()
         return {
             "type": "ir.actions.act_window", "res_model": "res.users.apikeys.show", "name": "API Key Ready",
             "views": [(False, "form")], "target": "new", "context": {"default_key": key},
         }
+
+    def _scope_column(self):
+        """res_users_apikeys.scope for the chosen scopes: rest_webhooks (*) or rest_webhooks:<scopes>."""
+        return key_column(self.scope_ids._scope_set())
 
     def _log_issue(self, target):
         """Note the issue in the target user's chatter (res.users has none; its partner has)."""
@@ -90,7 +97,7 @@ class ApiKeyIssue(models.TransientModel):
             "REST API key \"%(name)s\" issued by %(issuer)s on %(when)s UTC: scope %(scope)s, "
             "expires on %(expiry)s UTC.",
             name=self.name, issuer=issuer.name, when=fields.Datetime.to_string(fields.Datetime.now()),
-            scope=API_KEY_SCOPE, expiry=fields.Datetime.to_string(self.expiration_date))
+            scope=self._scope_column(), expiry=fields.Datetime.to_string(self.expiration_date))
         # sudo: a technical log line on the user's partner, which the manager may not be allowed to write
         target.partner_id.sudo().message_post(
             body=body, author_id=issuer.partner_id.id, message_type="comment", subtype_xmlid="mail.mt_note")

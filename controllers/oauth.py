@@ -1,0 +1,62 @@
+"""OAuth2 client credentials: POST /api/v1/oauth/token (RFC 6749 §4.4, answers per §5) and the
+authorization server metadata (RFC 8414). Not a REST operation: no Bearer auth, RFC 6749 JSON
+errors, its own rate limit per client id against secret guessing."""
+from odoo import http
+from odoo.http import request
+
+from ..lib import oauth, scopes
+from ..services.http import json_response
+
+FORM = "application/x-www-form-urlencoded"
+NO_STORE = {"Pragma": "no-cache"}  # json_response already sends Cache-Control: no-store
+
+
+def _answer(body, status=200, headers=None):
+    return json_response(body, status=status, headers={**NO_STORE, **(headers or {})})
+
+
+class OAuthToken(http.Controller):
+
+    @http.route("/api/v1/oauth/token", type="http", auth="none", methods=["POST"], csrf=False,
+                readonly=False, save_session=False)
+    def token(self, **_params):
+        try:
+            return _answer(self._grant())
+        except oauth.OAuthError as exc:
+            return _answer(exc.body(), exc.status, exc.headers)
+
+    def _grant(self):
+        hreq = request.httprequest
+        if hreq.mimetype != FORM:
+            raise oauth.OAuthError("invalid_request", "Send the parameters as %s." % FORM)
+        form = hreq.form
+        client_ref, secret, _method = oauth.client_credentials(hreq.headers.get("Authorization"), form)
+        quota, window = oauth.RATE_QUOTA, oauth.RATE_WINDOW
+        allowed, headers = request.env["api.rate.counter"]._hit(oauth.rate_key(client_ref), quota, window)
+        if not allowed:
+            raise oauth.OAuthError("rate_limited", "Too many token requests for this client; retry later.",
+                                   429, headers)
+        # sudo: authenticating the client is a technical read of the client table, not business data
+        Clients = request.env["api.client"].sudo()
+        client = Clients._authenticate(client_ref, secret)
+        if client is None:
+            raise oauth.invalid_client()
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise oauth.OAuthError("invalid_request", "grant_type is required.")
+        if grant_type != oauth.GRANT_TYPE:
+            raise oauth.OAuthError("unsupported_grant_type", "Only client_credentials is supported.")
+        try:
+            granted = client._grant(scopes.parse(form.get("scope")) or None)
+        except scopes.ScopeError as exc:
+            raise oauth.OAuthError("invalid_scope", str(exc)) from None
+        scope_text = scopes.to_text(granted)
+        # sudo: the token row is a technical credential record, written for the authenticated client
+        token, lifetime = request.env["api.oauth.token"].sudo()._issue(client, scope_text)
+        return oauth.token_response(token, lifetime, scope_text)
+
+    @http.route("/.well-known/oauth-authorization-server", type="http", auth="none", methods=["GET"],
+                csrf=False, save_session=False)
+    def metadata(self):
+        base = request.httprequest.url_root.rstrip("/")
+        return json_response(oauth.server_metadata(base, list(scopes.SCOPES)))
