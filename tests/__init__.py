@@ -29,3 +29,4 @@ from . import test_security_inbound
 from . import test_security_manager
 from . import test_i18n_pot
 from . import test_screenshots
+from . import test_webhook_cluster
