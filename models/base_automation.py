@@ -133,9 +133,11 @@ class BaseAutomation(models.Model):
     @api.model
     def _rw_patch_models(self):
         """Odoo's model patches for the rules this transaction sees, in this worker only (the worker
-        that changed the rules signalled the registry change already)."""
-        self._unregister_hook()
-        self._register_hook()
+        that changed the rules signalled the registry change already). As the superuser: this is the
+        registry set-up Odoo does at load time, whoever's write found it stale."""
+        Rule = self.sudo()
+        Rule._unregister_hook()
+        Rule._register_hook()
 
     def _rw_rules_changed(self):
         # this transaction changed rules: read the version (set by the database trigger) anew

@@ -12,7 +12,7 @@ import psycopg2
 
 from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.orm.environments import Transaction
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.rest_webhooks.models.webhook_delivery import DISPATCHER_CRONS
 
@@ -42,6 +42,7 @@ class TestRulesSeenAcrossWorkers(WebhookTestMixin, TransactionCase):
             env = self._env(cr)
             env["webhook.endpoint"].browse(self.endpoint_ids).exists().unlink()
             env[MODEL].search([("name", "like", self.tag)]).unlink()
+            env["res.users"].search([("login", "=", "cluster-%s" % self.tag)]).unlink()
 
     def _committed_endpoint(self):
         with self.registry.cursor() as cr:
@@ -59,10 +60,14 @@ class TestRulesSeenAcrossWorkers(WebhookTestMixin, TransactionCase):
             cr.execute(query, args)
 
     def _write_here(self):
-        """A business write in a new transaction of this process; the deliveries it queued."""
+        """A business write by a user without access to the rules, in a new transaction of this
+        process; the deliveries it queued."""
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            record = env[MODEL].create({"name": "tag %s %s" % (self.tag, uuid.uuid4().hex[:4])})
+            user = env["res.users"].search([("login", "=", "cluster-%s" % self.tag)])
+            if not user:
+                user = new_test_user(env, login="cluster-%s" % self.tag, groups="base.group_user,base.group_partner_manager")
+            record = env[MODEL].with_user(user).create({"name": "tag %s %s" % (self.tag, uuid.uuid4().hex[:4])})
             cr.flush()
             return {d.endpoint_id.id for d in env["webhook.delivery"].search([
                 ("res_model", "=", MODEL), ("res_id", "=", record.id)])}
