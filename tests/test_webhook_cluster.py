@@ -66,7 +66,8 @@ class TestRulesSeenAcrossWorkers(WebhookTestMixin, TransactionCase):
             env = self._env(cr)
             user = env["res.users"].search([("login", "=", "cluster-%s" % self.tag)])
             if not user:
-                user = new_test_user(env, login="cluster-%s" % self.tag, groups="base.group_user,base.group_partner_manager")
+                user = new_test_user(env, login="cluster-%s" % self.tag,
+                                     groups="base.group_user,base.group_partner_manager")
             record = env[MODEL].with_user(user).create({"name": "tag %s %s" % (self.tag, uuid.uuid4().hex[:4])})
             cr.flush()
             return {d.endpoint_id.id for d in env["webhook.delivery"].search([
