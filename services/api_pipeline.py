@@ -67,7 +67,13 @@ def authenticate():
         token = bearer_token(request.httprequest.headers)
         if not token:
             raise werkzeug.exceptions.Unauthorized("Missing API key: send 'Authorization: Bearer <key>'.")
-        found = verify_api_key(request.env.cr, token)
+        if request.env.cr.readonly:
+            # a read on the replica: the key is checked on the primary, so a revoked key is refused
+            # at once, not after the replica replayed its removal
+            with request.env.registry.cursor() as cr:
+                found = verify_api_key(cr, token)
+        else:
+            found = verify_api_key(request.env.cr, token)
         if not found:
             raise werkzeug.exceptions.Unauthorized("Invalid, expired or revoked API key.")
         call.key_id, call.user_id, call.key_name, call.user_settings = found
