@@ -1,6 +1,7 @@
 import datetime
 import logging
 import threading
+import time
 
 from odoo import api, fields, models, sql_db
 from odoo.service.server import SLEEP_INTERVAL
@@ -102,8 +103,48 @@ class IrCron(models.Model):
             dbname = self.env.cr.dbname
             self.env.cr.postcommit.add(lambda: _notify_later(dbname, delay + 0.2))
 
+    @api.model
+    def _rw_arm_wake_ups(self, xmlids):
+        """A timer in this process for the earliest future trigger of these crons that falls before
+        the cron workers' next poll, whoever created it.
+
+        ``_rw_trigger_at``'s timer lives in the process that scheduled the trigger; when that process
+        (or its whole node) dies, the trigger waited for another worker's poll, up to a minute late.
+        Every run of the dispatcher crons calls this, so each process that runs them (on any node)
+        also wakes the workers on time. One indexed query; timers are not duplicated in a process."""
+        imd = self.env["ir.model.data"]
+        ids = tuple(i for i in (imd._xmlid_to_res_id(x, raise_if_not_found=False) for x in xmlids) if i)
+        if not ids:
+            return
+        now = fields.Datetime.now()
+        self.env["ir.cron.trigger"].flush_model(["cron_id", "call_at"])
+        self.env.cr.execute(SQL("""
+            SELECT min(call_at) FROM ir_cron_trigger WHERE cron_id IN %s AND call_at > %s AND call_at < %s
+        """, ids, now, now + datetime.timedelta(seconds=ARM_WINDOW)))
+        when = self.env.cr.fetchone()[0]
+        if when:
+            _notify_later(self.env.cr.dbname, (when - now).total_seconds() + 0.2)
+
+
+# seconds ahead that a dispatcher run arms a wake-up for: up to the cron workers' next poll (Odoo's
+# SLEEP_INTERVAL plus its per-process jitter of up to 10 s)
+ARM_WINDOW = SLEEP_INTERVAL + 10
+# moments (time.monotonic()) this process will wake the cron workers of a database at
+_ARMED = {}
+_ARMED_LOCK = threading.Lock()
+
 
 def _notify_later(dbname, delay):
+    """Send Odoo's cron notification for ``dbname`` in ``delay`` seconds, from a timer thread of this
+    process, unless one is already armed for (about) that moment."""
+    due = time.monotonic() + delay
+    with _ARMED_LOCK:
+        now = time.monotonic()
+        armed = _ARMED[dbname] = {t for t in _ARMED.get(dbname, ()) if t > now}
+        if any(abs(t - due) < 0.5 for t in armed):
+            return
+        armed.add(due)
+
     def notify():
         try:
             with sql_db.db_connect("postgres").cursor() as cr:

@@ -162,8 +162,11 @@ class WebhookDelivery(models.Model):
     # ------------------------------------------------------------------ dispatcher
     @api.model
     def _cron_dispatch(self):
-        """Entry point of the dispatcher crons: send due deliveries batch by batch until none is left."""
-        return self.sudo()._dispatch_due(commit=True)
+        """Entry point of the dispatcher crons: send due deliveries batch by batch until none is left,
+        then arm this process's wake-up for the next retry (``ir.cron._rw_arm_wake_ups``)."""
+        done = self.sudo()._dispatch_due(commit=True)
+        self.env["ir.cron"]._rw_arm_wake_ups(DISPATCHER_CRONS)
+        return done
 
     @api.model
     def _dispatch_due(self, commit=True, max_batches=MAX_BATCHES_PER_RUN):
@@ -289,8 +292,14 @@ class WebhookDelivery(models.Model):
         if retry_times:
             cron = self.env.ref(DISPATCHER_CRONS[0], raise_if_not_found=False)
             if cron:
-                # wake up for the earliest retry (the periodic run covers the others)
+                # wake up for the earliest retry (the periodic run covers the others); and run the
+                # other dispatcher cron now, which another cron worker (normally another node's: this
+                # one is busy) takes and so arms its own wake-up too, in case this process dies first
                 cron._rw_trigger_at(min(retry_times))
+                running = self.env.context.get("cron_id")
+                others = [x for x in DISPATCHER_CRONS[1:] + DISPATCHER_CRONS[:1]
+                          if self.env["ir.model.data"]._xmlid_to_res_id(x, raise_if_not_found=False) != running]
+                self.env["ir.cron"]._rw_wake_xmlids(others[:1])
 
     @api.autovacuum
     def _gc_delivered(self):

@@ -388,8 +388,9 @@ class WebhookEndpoint(models.Model):
         return res
 
     def unlink(self):
-        # generated rules and their server actions go with the endpoint (technical records)
-        rules = self.sudo().automation_ids
+        # generated rules and their server actions go with the endpoint (technical records), active
+        # or not
+        rules = self.sudo().with_context(active_test=False).automation_ids
         actions = rules.action_server_ids
         rules.unlink()
         actions.exists().unlink()

@@ -71,10 +71,15 @@ def authenticate():
         token = bearer_token(request.httprequest.headers)
         if not token:
             raise werkzeug.exceptions.Unauthorized("Missing API key: send 'Authorization: Bearer <key>'.")
-        if is_access_token(token):
-            found = verify_access_token(request.env.cr, token)
+        verify = verify_access_token if is_access_token(token) else verify_api_key
+        if request.env.cr.readonly and getattr(request.env.registry, "_db_readonly", None) is not None:
+            # a read on the replica: the key or token is checked on the primary, so a revoked one is
+            # refused at once, not after the replica replayed its removal (without a replica the
+            # read-only cursor is on the primary already)
+            with request.env.registry.cursor() as cr:
+                found = verify(cr, token)
         else:
-            found = verify_api_key(request.env.cr, token)
+            found = verify(request.env.cr, token)
         if not found:
             raise werkzeug.exceptions.Unauthorized("Invalid, expired or revoked API key or access token.")
         call.key_id, call.client_id, call.user_id, call.key_name, call.scopes, call.user_settings = found

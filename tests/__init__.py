@@ -34,3 +34,4 @@ from . import test_screenshots
 from . import test_api_scopes
 from . import test_api_oauth
 from . import test_api_key_usage
+from . import test_webhook_cluster
