@@ -16,12 +16,16 @@ from odoo.tools import SQL
 from ..lib import api_params
 from ..lib.api_errors import ApiError
 from ..lib.cursor import CursorError, decode_cursor, encode_cursor
+from ..lib.schema_check import parse_datetime
 from ..lib.scopes import ALL, SCOPES
 from ..services import api_pipeline
 from ..services.api_call import current_call
 from ..services.http import json_response
 
 OPERATIONS = []
+DATETIME_FILTERS = ("date_from", "date_to", "updated_since")
+# filters every list offers: several records by id or by external reference in one call
+BULK_FILTERS = [("ids", "id", "in"), ("external_refs", "external_ref", "in")]
 _ARG = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]\w*)>")
 
 
@@ -74,6 +78,20 @@ def api_query():
     """The declared query parameters of this request, parsed and checked by the pipeline (absent
     ones left out)."""
     return current_call().query
+
+
+def query_domain(filters):
+    """The domain of the list filters present in this request's query: ``filters`` is a list of
+    ``(parameter, field, operator)``; date-time parameters are compared as naive UTC."""
+    query = api_query()
+    domain = []
+    for name, field, operator in filters:
+        if name in query:
+            value = query[name]
+            if name in DATETIME_FILTERS:
+                value = parse_datetime(value)
+            domain.append((field, operator, value))
+    return domain
 
 
 def visible_record(model, record_id, label):

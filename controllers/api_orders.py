@@ -4,8 +4,7 @@ from odoo.http import request
 
 from ..lib import api_params, api_schemas
 from ..lib.api_errors import ApiError
-from ..lib.schema_check import parse_datetime
-from .api_common import api_query, api_route, list_response, record_response, visible_record
+from .api_common import BULK_FILTERS, api_route, list_response, query_domain, record_response, visible_record
 
 SORT_COLUMNS = {"id": "id", "date_order": "date_order", "write_date": "write_date",
                 "create_date": "create_date", "name": "name"}
@@ -26,6 +25,11 @@ LIST_PARAMETERS = api_params.list_parameters(list(SORT_COLUMNS), FIELDS) + api_s
 
 def _order(order_id):
     return visible_record(request.env["sale.order"], order_id, "order")
+
+
+ORDER_FILTERS = [("state", "state", "in"), ("partner_id", "partner_id", "="), ("external_ref", "external_ref", "="),
+                 *BULK_FILTERS, ("date_from", "date_order", ">="), ("date_to", "date_order", "<="),
+                 ("updated_since", "write_date", ">=")]
 
 
 class ApiOrders(http.Controller):
@@ -51,23 +55,8 @@ class ApiOrders(http.Controller):
                responses={200: {"description": "A page of orders", "schema": "OrderPage",
                                 "headers": ["Link"]}})
     def list_orders(self):
-        q = api_query()
         Order = request.env["sale.order"]
-        domain = []
-        if "state" in q:
-            domain.append(("state", "in", q["state"]))
-        if "partner_id" in q:
-            domain.append(("partner_id", "=", q["partner_id"]))
-        if "external_ref" in q:
-            domain.append(("external_ref", "=", q["external_ref"]))
-        if "ids" in q:
-            domain.append(("id", "in", q["ids"]))
-        if "external_refs" in q:
-            domain.append(("external_ref", "in", q["external_refs"]))
-        for name, field, op in (("date_from", "date_order", ">="), ("date_to", "date_order", "<="),
-                                ("updated_since", "write_date", ">=")):
-            if name in q:
-                domain.append((field, op, parse_datetime(q[name])))
+        domain = query_domain(ORDER_FILTERS)
         return list_response(Order, domain, sort_columns=SORT_COLUMNS, default_fields=DEFAULT_FIELDS)
 
     @api_route("/api/v1/orders/<int:order_id>", "GET", scope="orders:read",

@@ -4,8 +4,8 @@ from odoo.http import request
 
 from ..lib import api_params, api_schemas
 from ..lib.api_errors import ApiError, validation_error
-from ..lib.schema_check import check, parse_datetime
-from .api_common import api_query, api_route, list_response, record_response, visible_record
+from ..lib.schema_check import check
+from .api_common import BULK_FILTERS, api_route, list_response, query_domain, record_response, visible_record
 
 SORT_COLUMNS = {"id": "id", "write_date": "write_date", "create_date": "create_date"}
 PARTNER = {"schema": "Partner"}
@@ -21,6 +21,10 @@ LIST_PARAMETERS = api_params.list_parameters(list(SORT_COLUMNS), FIELDS) + api_s
 
 def _partner(partner_id):
     return visible_record(request.env["res.partner"], partner_id, "partner")
+
+
+PARTNER_FILTERS = [("email", "email", "=ilike"), ("name", "name", "ilike"), ("external_ref", "external_ref", "="),
+                   *BULK_FILTERS, ("is_company", "is_company", "="), ("updated_since", "write_date", ">=")]
 
 
 class ApiPartners(http.Controller):
@@ -39,22 +43,7 @@ class ApiPartners(http.Controller):
                responses={200: {"description": "A page of partners", "schema": "PartnerPage",
                                 "headers": ["Link"]}})
     def list_partners(self):
-        q = api_query()
-        domain = []
-        if "email" in q:
-            domain.append(("email", "=ilike", q["email"]))
-        if "name" in q:
-            domain.append(("name", "ilike", q["name"]))
-        if "external_ref" in q:
-            domain.append(("external_ref", "=", q["external_ref"]))
-        if "ids" in q:
-            domain.append(("id", "in", q["ids"]))
-        if "external_refs" in q:
-            domain.append(("external_ref", "in", q["external_refs"]))
-        if "is_company" in q:
-            domain.append(("is_company", "=", q["is_company"]))
-        if "updated_since" in q:
-            domain.append(("write_date", ">=", parse_datetime(q["updated_since"])))
+        domain = query_domain(PARTNER_FILTERS)
         return list_response(request.env["res.partner"], domain, sort_columns=SORT_COLUMNS,
                              default_fields=None)
 
