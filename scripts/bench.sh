@@ -6,7 +6,8 @@
 # BENCH_MODES="threaded prefork cluster" (cluster: two prefork nodes behind HAProxy with the streaming
 # replica, bench/cluster.py: reads via the replica vs one node on the primary, the primary's share of
 # the reads, replica lag under writes; in the same run, after the other modes), BENCH_SECONDS (per API and scenario, default 6), BENCH_ONLY=a,b
-# (scenario names), BENCH_ORDERS / BENCH_PARTNERS (seed size) tune it.
+# (scenario names), BENCH_ORDERS / BENCH_PARTNERS (seed size), BENCH_FEED_CHANGES (changes in the feed, default
+# 100000) tune it.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/bench_lib.sh"
 source "$(dirname "$0")/cluster_lib.sh"
@@ -22,6 +23,10 @@ fi
 pg_start
 bench_prepare
 bench_user_keys
+log "change feed of the benchmark database: at least ${BENCH_FEED_CHANGES:-100000} changes (topped up once through the ORM)"
+odoo_bin shell -c "$BENCH_DIR/setup.conf" -d "$BENCH_DB" --no-http --log-level=warn < "$PROJECT_DIR/bench/feed_seed.py" \
+  > "$BENCH_DIR/feed_seed.out" 2> "$BENCH_DIR/feed_seed.log" || die "topping up the change feed failed (log: $BENCH_DIR/feed_seed.log)"
+grep -q '^FEED_SEED_DONE' "$BENCH_DIR/feed_seed.out" || die "topping up the change feed did not finish (log: $BENCH_DIR/feed_seed.log)"
 results="$PROJECT_DIR/bench/results"
 mkdir -p "$results"
 run_dir="$BENCH_DIR/run-$(date -u +%Y%m%dT%H%M%S)"; mkdir -p "$run_dir"
