@@ -103,6 +103,18 @@ def _inbound_text(wi):
                 u.get("rps"), u.get("p50_ms"), u.get("p99_ms"), u.get("errors"), fl.get("requests", 0) + fl.get("errors", 0),
                 json.dumps(fl.get("responses")), fl.get("stored_events")))
 
+def _batch_text(b):
+    return ("**Batch writes and the change feed** (sequential, one connection): %s orders of 3 lines: %s/s one by one, %s/s in batches of 100, %s/s with "
+            "`/json/2` `sale.order/create` of 100 vals (batch / single **%s**, batch / json2 **%s**); partner upserts: "
+            "%s/s one by one, %s/s in batches of 200 (**%s**). Change feed read to its end: %s changes at %s changes/s, "
+            "server RSS %s MB before, %s MB after." % (
+                b.get("orders", 1000), fmt(b.get("orders_single_per_s")), fmt(b.get("orders_batch_per_s")),
+                fmt(b.get("orders_json2_per_s")), fmt(b.get("ratio_orders_batch_vs_single")),
+                fmt(b.get("ratio_orders_batch_vs_json2")), fmt(b.get("upserts_single_per_s")),
+                fmt(b.get("upserts_batch_per_s")), fmt(b.get("ratio_upserts_batch_vs_single")), b.get("feed_changes"),
+                fmt(b.get("feed_changes_per_s")), fmt(b.get("feed_rss_before_mb")), fmt(b.get("feed_rss_after_mb"))))
+
+
 def _cluster_text(cl):
     out = ["## Cluster mode (two prefork nodes behind HAProxy, streaming replica)", "",
            "| reads (GET /api/v1/orders, 20 per page) | req/s | p50 / p99 ms | errors | primary's share of rows read: all / order+partner tables | primary xacts | replica xacts |",
@@ -182,6 +194,8 @@ def md_report(res):
         out.append(_paragraph("Webhook dispatch", sc.get("webhook_dispatch"), _dispatch_text))
         out.append("")
         out.append(_paragraph("Inbound webhooks", sc.get("webhook_inbound"), _inbound_text))
+        out.append("")
+        out.append(_paragraph("Batch writes and the change feed", sc.get("batch_sync"), _batch_text))
         out.append("")
     cl = res.get("cluster")
     if cl:
