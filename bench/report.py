@@ -171,6 +171,14 @@ def md_report(res):
                 name, cell(s.get("ours")), cell(s.get("json2")), cell(s.get("jsonrpc")), pct("ours"), pct("json2"),
                 pct("jsonrpc"), fmt(s.get("ratio_rps_ours_vs_json2")), fmt(s.get("ratio_rps_ours_vs_jsonrpc"))))
         out.append("")
+        fl = sc.get("floor") or {}
+        st = status_line(fl)
+        out.append("**Floor** (the same page read in-process through the ORM, in the bench's process, record "
+                   "cache cleared before each call; ours over HTTP at one client, calls alternating): " + (
+                       st or "ORM p50 %s ms, ours p50 %s ms: ours/floor **%s** (p90 %s / %s ms, %s calls)." % (
+                           fmt(fl.get("floor_p50_ms")), fmt(fl.get("ours_p50_ms")), fmt(fl.get("ratio_p50_ours_vs_floor")),
+                           fmt(fl.get("floor_p90_ms")), fmt(fl.get("ours_p90_ms")), fl.get("calls"))))
+        out.append("")
         dp = sc.get("deep_pages") or {}
         st = status_line(dp)
         out.append("**Deep pages** (100 orders, 5 fields; p50 ms):" + (" " + st if st else ""))

@@ -188,6 +188,51 @@ class Bench:
                 out["ratio_rps_%s_vs_ours" % variant] = ratio(out[variant]["rps"], out["ours"]["rps"])
         return out
 
+    def floor(self):
+        """The list page read in-process through the ORM, in this process (the floor no HTTP API can
+        beat), next to ours at one client: 100 orders, the same 5 fields, as the bench user (same
+        record rules), record cache cleared before each call (``env.invalidate_all()``: every read goes
+        to the database, as in a new request; Odoo's registry caches stay warm, as in a server).
+        Calls alternate (floor, ours, floor, ...) so a drift of the machine weighs on both alike."""
+        self.need_api()
+        conf, src = os.environ.get("BENCH_ODOO_CONF"), os.environ.get("BENCH_ODOO_SRC")
+        if not conf or not src:
+            raise C.Skip("BENCH_ODOO_CONF / BENCH_ODOO_SRC not set (scripts/bench.sh sets them)")
+        if src not in sys.path:
+            sys.path.insert(0, src)
+        import odoo  # noqa: PLC0415 - only this scenario needs Odoo in the bench's process
+        from odoo import api  # noqa: PLC0415
+        from odoo.modules.registry import Registry  # noqa: PLC0415
+        odoo.tools.config.parse_config(["-c", conf, "--log-level=warn"])
+        registry = Registry(self.creds["db"])
+        s = requests.Session()
+        n = max(30, min(int(self.seconds * 25), 400))
+        floor_ms, ours_ms = [], []
+        with registry.cursor() as cr:
+            env = api.Environment(cr, self.creds["uid"], {})
+            Order = env["sale.order"]
+            for i in range(n + 5):
+                env.invalidate_all()
+                t0 = time.perf_counter()
+                rows = Order.search_read([], LIST_FIELDS_ORM, limit=100, order="id")
+                dt_floor = time.perf_counter() - t0
+                assert len(rows) == 100
+                t0 = time.perf_counter()
+                r = self.c.ours(s, "GET", "/api/v1/orders", params={"limit": 100, "fields": LIST_FIELDS_OURS})
+                dt_ours = time.perf_counter() - t0
+                C.expect(r, lambda r: r.status_code == 200 and len(r.json()["data"]) == 100)
+                cr.rollback()  # a fresh snapshot for the next call, as a new request would have
+                if i >= 5:  # the first calls warm both sides up
+                    floor_ms.append(dt_floor * 1000)
+                    ours_ms.append(dt_ours * 1000)
+        floor_p50, ours_p50 = percentile(floor_ms, 50), percentile(ours_ms, 50)
+        return {"calls": n, "floor_p50_ms": round(floor_p50, 2), "floor_p90_ms": round(percentile(floor_ms, 90), 2),
+                "ours_p50_ms": round(ours_p50, 2), "ours_p90_ms": round(percentile(ours_ms, 90), 2),
+                "ratio_p50_ours_vs_floor": ratio(ours_p50, floor_p50),
+                "note": "ORM search_read of 100 orders x 5 fields in the bench's process (record cache cleared "
+                        "before each call) vs GET /api/v1/orders?limit=100 with the same fields over HTTP, "
+                        "one client, calls alternating"}
+
     def _oauth_token(self):
         """An access token of the bench's OAuth2 client (client_secret_post), or None."""
         oauth = self.creds.get("oauth") or {}
@@ -410,7 +455,7 @@ class Bench:
     def run(self):
         self.facts()
         only = set(filter(None, (self.args.only or "").split(",")))
-        plan = [("list_100_orders", self.list100), ("read_one_order", self.read_one),
+        plan = [("list_100_orders", self.list100), ("floor", self.floor), ("read_one_order", self.read_one),
                 ("create_order_3_lines", self.create3), ("export_memory", self.export_memory),
                 ("deep_pages", self.deep_pages), ("partner_upsert", self.upsert),
                 ("batch_sync", lambda: batch_sync.run(self)),

@@ -23,27 +23,30 @@ class ApiRateCounter(models.Model):
                                           "One counter per user and window.")
 
     @api.model
-    def _hit(self, user_id, quota, window, now=None, amount=1):
+    def _hit(self, user_id, quota, window, now=None, amount=1, cr=None):
         """Count ``amount`` requests (one, or the items of a batch) of ``user_id`` and return the
         rate-limit verdict and headers.
 
-        One statement in its own short transaction (committed at once): the row lock is held for
-        microseconds, concurrent requests of one user do not serialise on it, and a request that
-        later fails still counts. Returns ``(allowed, headers)``.
+        One statement in a short READ COMMITTED transaction committed at once: ``cr``'s (the
+        caller's ``own_transaction``, services/cursors.py) or, without ``cr``, one of its own. The
+        row lock is held for microseconds, concurrent requests of one user do not serialise on it,
+        and a request that later fails still counts. Returns ``(allowed, headers)``.
         """
         now = time.time() if now is None else now
         start = ratelimit.window_start(now, window)
-        with read_committed_cursor(self.env.registry) as cr:
-            cr.execute("""
-                WITH hit AS (
-                    INSERT INTO api_rate_counter (user_id, window_start, count) VALUES (%s, %s, %s)
-                    ON CONFLICT (user_id, window_start) DO UPDATE SET count = api_rate_counter.count + EXCLUDED.count
-                    RETURNING count)
-                SELECT (SELECT count FROM hit),
-                       COALESCE((SELECT count FROM api_rate_counter
-                                  WHERE user_id = %s AND window_start = %s), 0)
-            """, (user_id, start, amount, user_id, start - max(int(window), 1)))
-            current, previous = cr.fetchone()
+        if cr is None:
+            with read_committed_cursor(self.env.registry) as own:
+                return self._hit(user_id, quota, window, now, amount, cr=own)
+        cr.execute("""
+            WITH hit AS (
+                INSERT INTO api_rate_counter (user_id, window_start, count) VALUES (%s, %s, %s)
+                ON CONFLICT (user_id, window_start) DO UPDATE SET count = api_rate_counter.count + EXCLUDED.count
+                RETURNING count)
+            SELECT (SELECT count FROM hit),
+                   COALESCE((SELECT count FROM api_rate_counter
+                              WHERE user_id = %s AND window_start = %s), 0)
+        """, (user_id, start, amount, user_id, start - max(int(window), 1)))
+        current, previous = cr.fetchone()
         allowed, remaining, wait = ratelimit.sliding_decide(previous, current, quota, now, window)
         reset = wait or ratelimit.reset_after(now, window)
         return allowed, ratelimit.headers(quota, window, remaining, reset, limited=not allowed)

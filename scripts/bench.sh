@@ -55,7 +55,7 @@ for mode in $modes; do
   log "starting Odoo ($mode) on 127.0.0.1:$port"
   bench_odoo_start "$mode" "$port" "${extra[@]}"
   log "running the scenarios against Odoo ($mode)"
-  (cd "$PROJECT_DIR" && "$PY" -m bench.run --url "http://127.0.0.1:$port" --creds "$BENCH_DIR/creds.json" \
+  (cd "$PROJECT_DIR" && BENCH_ODOO_CONF="$BENCH_DIR/$mode.conf" BENCH_ODOO_SRC="$ODOO_SRC" "$PY" -m bench.run --url "http://127.0.0.1:$port" --creds "$BENCH_DIR/creds.json" \
       --mode "$mode" --server-pid "$BENCH_ODOO_PID" --out "$run_dir/$mode.json") || log "bench run ($mode) exited with an error"
   bench_odoo_stop; BENCH_ODOO_PID=
 done

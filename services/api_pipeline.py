@@ -4,7 +4,9 @@
                            auth method ``rest_api``)
 2. ``authorize``           the user is in "REST API: user"; the key or token has the operation's scope
 3. ``rate_limit``          one count per call in the user's sliding window (429 past the quota); a
-                           batch (``counts_items``) counts its other items after ``parse_body``
+                           batch (``counts_items``) counts its other items after ``parse_body``.
+                           Steps 1-3 share one short transaction on the primary, committed at once
+                           (on the request's own connection, or one primary cursor for a replica read)
    -- Odoo dispatches the route; its wrapper calls ``run`` --
 4. ``check_input``         path and query values are storable (lib/input_guard); the declared query
                            parameters parsed and checked against their published schemas
@@ -12,10 +14,11 @@
 6. ``parse_body``          strict JSON, validated against the operation's published schema
 7. the operation's handler (ORM as the caller, no sudo)
 8. ``store_response``      the response of a claimed key, in the request's transaction
-9. ``finish``              RateLimit and X-Request-Id headers, the request-log row
+9. ``finish``              RateLimit and X-Request-Id headers, the request-log row (buffered, written
+                           after the response in batches: services/log_buffer.py)
 
 Steps 1-3 run in Odoo's authentication, before the route; a failure anywhere is answered by
-``error_response`` (problem+json, claim released, log row in its own transaction). The state of the
+``error_response`` (problem+json, claim released, log row buffered). The state of the
 call travels in one ``ApiCall`` (services/api_call.py).
 """
 import logging
@@ -40,7 +43,7 @@ from ..lib.schema_check import check, coerce_integers
 from ..lib.scopes import allows
 from .api_call import IdempotencyClaim, current_call, existing_call
 from .api_keys import bearer_token, verify_api_key
-from .cursors import is_test_cursor
+from .cursors import is_test_cursor, own_transaction, read_committed_cursor
 from .http import API_PREFIX, json_response, request_id
 from .oauth_tokens import is_access_token, verify_access_token
 
@@ -66,27 +69,40 @@ class ApiErrorHTTP(HTTPException):
 
 # ---------------------------------------------------------------------- 1-3: ir.http auth 'rest_api'
 def authenticate():
+    """Steps 1-3. The key check and the rate count share one short transaction committed at once on
+    the primary: on the request's own connection (its operation then runs in a new transaction that
+    sees the count), or for a read on the replica in one cursor of the primary (the key is checked
+    there, so a revoked one is refused at once, not after the replica replayed its removal)."""
     call = current_call()
+    if call.user_id is None or not call.rate_checked:
+        cr = request.env.cr
+        if cr.readonly:  # a read on the replica (without a replica the read-only cursor is the primary's)
+            with read_committed_cursor(request.env.registry) as primary:
+                _check_and_count(call, primary)
+        else:
+            with own_transaction(cr):
+                _check_and_count(call, cr)
+    request.update_env(user=call.user_id)
+    request.session.can_save = False  # stateless
+    if call.rate_limited:
+        raise ApiErrorHTTP(ApiError(429, "Rate limit exceeded for this user; retry later.", type_="rate-limited"))
+
+
+def _check_and_count(call, cr):
+    """Steps 1-3 with ``cr``: the key or token, the user's group and the operation's scope, one count
+    in the user's rate window. Runs once per request (not again when Odoo retries it)."""
     if call.user_id is None:
         token = bearer_token(request.httprequest.headers)
         if not token:
             raise werkzeug.exceptions.Unauthorized("Missing API key: send 'Authorization: Bearer <key>'.")
         verify = verify_access_token if is_access_token(token) else verify_api_key
-        if request.env.cr.readonly and getattr(request.env.registry, "_db_readonly", None) is not None:
-            # a read on the replica: the key or token is checked on the primary, so a revoked one is
-            # refused at once, not after the replica replayed its removal (without a replica the
-            # read-only cursor is on the primary already)
-            with request.env.registry.cursor() as cr:
-                found = verify(cr, token)
-        else:
-            found = verify(request.env.cr, token)
+        found = verify(cr, token)
         if not found:
             raise werkzeug.exceptions.Unauthorized("Invalid, expired or revoked API key or access token.")
         call.key_id, call.client_id, call.user_id, call.key_name, call.scopes, call.user_settings = found
     request.update_env(user=call.user_id)
-    request.session.can_save = False  # stateless
     authorize(call)
-    rate_limit(call)
+    rate_limit(call, cr)
 
 
 def authorize(call):
@@ -106,14 +122,13 @@ def authorize(call):
     request.env.companies.sudo().fetch(["parent_path"])
 
 
-def rate_limit(call):
-    """Count the call once (not again when Odoo retries the request) and refuse it past the quota."""
+def rate_limit(call, cr):
+    """Count the call once, with ``cr`` (committed with the key check); the verdict is applied by
+    ``authenticate`` (past the quota: 429)."""
     if not call.rate_checked:
         quota, window, call.log_bodies = request.env.user._api_settings(*call.user_settings)
-        allowed, call.rate_headers = request.env["api.rate.counter"]._hit(call.user_id, quota, window)
+        allowed, call.rate_headers = request.env["api.rate.counter"]._hit(call.user_id, quota, window, cr=cr)
         call.rate_checked, call.rate_limited = True, not allowed
-    if call.rate_limited:
-        raise ApiErrorHTTP(ApiError(429, "Rate limit exceeded for this user; retry later.", type_="rate-limited"))
 
 
 def rate_limit_items(call, count):
@@ -171,8 +186,7 @@ def claim_idempotency(call, operation):
                        type_="invalid-idempotency-key")
     fingerprint = request_fingerprint(hreq.method, hreq.path, hreq.query_string.decode("latin-1"),
                                       hreq.get_data(cache=True))
-    Keys = request.env["api.idempotency.key"]
-    outcome, data = Keys._claim(call.user_id, key, fingerprint, hreq.method, hreq.path)
+    outcome, data = request.env["api.idempotency.key"]._claim(call.user_id, key, fingerprint, hreq.method, hreq.path)
     if outcome == "mismatch":
         # 409, not the IETF draft's suggested 422: the body is valid (the contract promises that a
         # request the OpenAPI document calls valid is never 400/422); it conflicts with what the key
@@ -186,10 +200,8 @@ def claim_idempotency(call, operation):
         return request.make_response(text, status=status, headers=[
             ("Content-Type", content_type), ("Idempotent-Replayed", "true")])
     call.idempotency = IdempotencyClaim(key, data)
-    # The claim was committed by another transaction AFTER this request's REPEATABLE READ snapshot
-    # was taken (the key check already read the database): end that snapshot (only reads so far) so
-    # the handler and store_response run in a transaction that sees the claim.
-    Keys._end_read_snapshot()
+    # the claim was committed on the request's connection before its operation's transaction
+    # began: the handler and store_response see it
     return None
 
 
@@ -240,12 +252,10 @@ def finish(call, response):
         response.headers[name] = value
     response.headers["X-Request-Id"] = request_id()
     body = response.get_data(as_text=True) if call.log_bodies else None
-    Log = request.env["api.request.log"]
-    if request.env.cr.readonly:  # a read on the replica: the log row goes to the primary
-        with request.env.registry.cursor() as cr:
-            Log._insert(cr, call, response.status_code, None, body)
-    else:  # in the same transaction as the business work
-        Log._insert(request.env.cr, call, response.status_code, None, body)
+    # deferred: buffered and written after the response, in a batch (services/log_buffer.py); with
+    # the immediate setting in the request's transaction, or on the primary for a replica read
+    request.env["api.request.log"]._record(call, response.status_code, None, body,
+                                           cr=None if request.env.cr.readonly else request.env.cr)
     return response
 
 
@@ -337,6 +347,5 @@ def _record_failure(call, response, doc):
     env = request.env
     if call and call.idempotency:
         env["api.idempotency.key"]._release(call.idempotency.record_id)
-    with env.registry.cursor() as cr:
-        env["api.request.log"]._insert(cr, call, response.status_code, doc.get("title"),
-                                       response.get_data(as_text=True))
+    # the request's transaction was rolled back: in immediate mode the row gets its own
+    env["api.request.log"]._record(call, response.status_code, doc.get("title"), response.get_data(as_text=True))

@@ -8,7 +8,7 @@ Odoo resets the isolation level whenever it creates a cursor on a pooled connect
 """
 from contextlib import contextmanager
 
-from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED, ISOLATION_LEVEL_REPEATABLE_READ, TRANSACTION_STATUS_IDLE
 
 from odoo.sql_db import Cursor
 
@@ -26,12 +26,26 @@ def read_committed_cursor(registry):
         yield cr
 
 
-def end_read_snapshot(cr):
-    """End ``cr``'s transaction, which has only read so far, so its next statement takes a new
-    REPEATABLE READ snapshot that sees rows committed meanwhile by other transactions (e.g. an
-    Idempotency-Key claim). A rollback, not a commit: there is nothing to keep, and should a write
-    ever slip in before this point it is discarded rather than committed apart from the request's
-    own transaction (which would survive the request failing later). Test cursors share the test's
-    single transaction, where those rows are already visible, and are left untouched."""
-    if not is_test_cursor(cr):
+@contextmanager
+def own_transaction(cr):
+    """A short READ COMMITTED transaction of its own on the request's connection ``cr``, committed
+    at once (key check + rate count, an Idempotency-Key claim): no second connection from the pool.
+    It must come before the request's work: what ``cr`` did so far (only reads) is rolled back first,
+    and the request's next statement starts its REPEATABLE READ transaction, which sees what was
+    committed here. Test cursors: no isolation switch (one shared transaction); commit releases the
+    test cursor's savepoint, as a separate test cursor would."""
+    real = not is_test_cursor(cr)
+    if real:
+        if cr.connection.info.transaction_status != TRANSACTION_STATUS_IDLE:
+            cr.rollback()
+        cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+    try:
+        yield cr
+        # the point of this step: the count / claim must hold even if the request fails later
+        cr.commit()  # pylint: disable=invalid-commit
+    except BaseException:
         cr.rollback()
+        raise
+    finally:
+        if real:
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_REPEATABLE_READ)

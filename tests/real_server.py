@@ -17,6 +17,8 @@ from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import BaseCase
 from odoo.tests.common import HOST, get_db_name
 
+from ..services import log_buffer
+
 API_GROUPS = ("base.group_user", "sales_team.group_sale_salesman_all_leads", "rest_webhooks.group_api_user")
 
 
@@ -45,7 +47,13 @@ class RealServerCase(BaseCase):
                 "rest_webhooks", "real server test", fields.Datetime.now() + datetime.timedelta(days=1))
         self.addCleanup(self._cleanup)
 
+    def wait_for_log_flush(self):
+        """Wait for this process's log flusher to write the buffered request-log rows (the real,
+        deferred path: services/log_buffer.py), at most a few seconds."""
+        self.assertTrue(log_buffer.BUFFER.wait_idle(10), "the request log was not flushed within 10 s")
+
     def _cleanup(self):
+        self.wait_for_log_flush()
         with self.registry.cursor() as cr:
             cr.execute("DELETE FROM api_request_log WHERE user_id = %s", (self.user_id,))
             cr.execute("DELETE FROM api_rate_counter WHERE user_id = %s", (self.user_id,))
@@ -58,6 +66,8 @@ class RealServerCase(BaseCase):
             partner.unlink()
 
     def _db(self, query, params=()):
+        """``query``'s rows, once the request-log rows of the calls made so far are written."""
+        self.wait_for_log_flush()
         with self.registry.cursor() as cr:
             cr.execute(query, params)
             return cr.fetchall() if cr.description else None

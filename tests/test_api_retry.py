@@ -36,6 +36,8 @@ from odoo.service import model as service_model
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import HOST, get_db_name
 
+from ..services import log_buffer
+
 SCOPE = "rest_webhooks"
 GROUPS = ("base.group_user", "sales_team.group_sale_salesman_all_leads",
           "rest_webhooks.group_api_user", "base.group_partner_manager")
@@ -107,6 +109,7 @@ class TestApiRetry(BaseCase):
         for locker in self.lockers:
             locker.release.set()
             locker.join(TIMEOUT)
+        log_buffer.BUFFER.wait_idle(10)  # the deferred request-log rows, before deleting them
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             orders = env["sale.order"].search([("partner_id", "=", self.partner_id)])
@@ -193,6 +196,7 @@ class TestApiRetry(BaseCase):
         return condition
 
     def _db(self, query, params=()):
+        self.assertTrue(log_buffer.BUFFER.wait_idle(10))  # the deferred request-log rows are written
         with self.registry.cursor() as cr:
             cr.execute(query, params)
             return cr.fetchall()
