@@ -3,6 +3,7 @@ from odoo import http
 from odoo.http import request
 
 from ..lib.api_errors import ApiError
+from ..lib.openapi import VERSION_RULE
 from ..models.rest_change import CHANGES, RESOURCES
 from ..services.http import json_response
 from .api_common import api_query, api_route
@@ -18,8 +19,7 @@ CHANGE_SCHEMA = {
         "id": {"type": "integer"},
         "external_ref": {"type": ["string", "null"]},
         "change": {"type": "string", "enum": CHANGES},
-        "version": {"type": "integer", "description": "The record's version after this change (monotonic "
-                    "per record): drop any change of a record older than the version you applied"},
+        "version": {"type": "integer", "description": VERSION_RULE},
         "occurred_at": {"type": "string", "format": "date-time"},
         "data": {"type": ["object", "null"], "description": "With include=data: the record as now "
                  "(its current version, not this change's); null when deleted or not readable"},

@@ -264,9 +264,16 @@ WEBHOOK_HEADERS = [
 ]
 
 
+VERSION_RULE = ("The record's version after this event: monotonic per record, the same number in the "
+                "change feed (GET /api/v1/changes). Deliveries may arrive out of order (retries, "
+                "replays, several workers): keep the last version applied per record and drop an event "
+                "whose version is lower than or equal to it.")
+
+
 def webhooks_section(events):
     """OpenAPI 3.1 ``webhooks``: one entry per event type we send. ``events``: (type, payload schema
-    name, description). The envelope is the one webhook.delivery builds: type, timestamp, data."""
+    name, description). The envelope is the one the event store builds (rest.change.body): type,
+    timestamp, version, data."""
     out = {}
     for event_type, schema_name, description in events:
         out[event_type] = {"post": {
@@ -279,11 +286,12 @@ def webhooks_section(events):
             "parameters": [{"name": n, "in": "header", "required": True,
                             "description": d, "schema": s} for n, d, s in WEBHOOK_HEADERS],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["type", "timestamp", "data"],
+                "type": "object", "required": ["type", "timestamp", "version", "data"],
                 "properties": {
                     "type": {"const": event_type},
                     "timestamp": {"type": "string", "format": "date-time",
                                   "description": "When the event happened (UTC)"},
+                    "version": {"type": "integer", "minimum": 0, "description": VERSION_RULE},
                     "data": _ref(schema_name),
                 }}}}},
             "responses": {

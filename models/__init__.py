@@ -9,6 +9,7 @@ from . import webhook_source
 from . import webhook_event
 from . import res_users_api
 from . import rest_change
+from . import rest_change_body
 from . import rest_change_mixin
 from . import res_partner
 from . import res_country

@@ -1,5 +1,9 @@
-"""rest.change: the change feed (GET /api/v1/changes): one row per change of an order or a partner
-(created, updated, archived, deleted), with a position ``seq`` strictly increasing in COMMIT order.
+"""rest.change: the event store. Each business event is stored once: one row per change of a record
+(created, updated, archived, deleted) and per business event of it (an order confirmed, cancelled, a
+custom webhook event), with its position ``seq`` in COMMIT order. The change feed (GET
+/api/v1/changes) reads the rows marked ``feed`` (changes of orders and partners, recorded whatever
+made them, with or without webhooks); the outbound webhooks (webhook.delivery) and their replays
+reference the rows and the bodies stored with them (rest.change.body: one per payload user).
 
 Why not a plain sequence: ``nextval`` is taken when the row is written, not when its transaction
 commits. T1 takes 10, T2 takes 11, T2 commits, a reader reads up to 11 and moves its cursor there,
@@ -13,14 +17,23 @@ commit) is serialised, not their business work. An advisory lock, not a counter 
 row another REPEATABLE READ transaction committed after our snapshot is a serialization failure.
 A rolled-back transaction leaves a gap in the positions (strictly increasing, not contiguous).
 
-``version`` of a record is the ``seq`` of its latest change: monotonic per record, so a consumer
-keeps the highest version it has applied and drops anything older.
+Events whose payload is a snapshot taken when they happen (deletions: the record is gone at commit;
+business events) are inserted right away without a position and numbered by the same precommit
+hook, before the other changes of the transaction (whose payloads are read at precommit, so the
+highest version carries the newest state).
+
+``version`` of a record is the ``seq`` of its latest event: monotonic per record (two transactions
+changing one record also write its row, so they commit one after the other), the same number in the
+feed entry and in every webhook payload of the event. A consumer keeps the highest version it has
+applied per record and drops anything older or equal.
 """
 import datetime
 
 from odoo import api, fields, models
 
 _PENDING = "rest_webhooks.changes"
+_NOW = "rest_webhooks.changes_now"
+_WRITTEN = "rest_webhooks.changes_written"
 _REGISTERED = "rest_webhooks.changes_registered"
 RESOURCES = {"sale.order": "orders", "res.partner": "partners"}
 CHANGES = ["created", "updated", "archived", "deleted"]
@@ -29,18 +42,33 @@ DEFAULT_RETENTION_DAYS = 30
 COMMIT_ORDER_LOCK = 0x7265737463686731  # the advisory lock key numbering changes in commit order
 
 
+def _has_ref(model):
+    """Whether ``model`` stores an external_ref column (orders, partners), not only a related field."""
+    field = model._fields.get("external_ref")
+    return bool(field and field.store)
+
+
+def _external_ref(rec):
+    return (rec.external_ref or None) if _has_ref(rec) else None
+
+
 class RestChange(models.Model):
     _name = "rest.change"
-    _description = "REST change feed entry"
+    _description = "Business event (change feed, webhooks)"
     _order = "seq"
     _log_access = False
 
-    seq = fields.Integer("Position", required=True, readonly=True)  # bigint column, see init()
+    # bigint column, see init(); empty only inside the writing transaction, until its precommit
+    seq = fields.Integer("Position", readonly=True)
     res_model = fields.Char("Model", required=True, readonly=True)
     res_id = fields.Integer("Record id", required=True, readonly=True)
     external_ref = fields.Char(readonly=True)
-    change = fields.Selection([(c, c.title()) for c in CHANGES], required=True, readonly=True)
+    change = fields.Char(required=True, readonly=True,
+                         help="created, updated, archived, deleted, or a business event (confirmed, ...)")
+    feed = fields.Boolean("In the change feed", readonly=True,
+                          help="A change of an order or a partner, reported by GET /api/v1/changes.")
     occurred_at = fields.Datetime(required=True, readonly=True)
+    body_ids = fields.One2many("rest.change.body", "change_id", string="Payloads", readonly=True)
 
     _seq_uniq = models.Constraint("UNIQUE (seq)", "One change per position.")
     _record_idx = models.Index("(res_model, res_id, seq)")
@@ -57,11 +85,13 @@ class RestChange(models.Model):
 
     # ------------------------------------------------------------------ recording
     @api.model
-    def _record(self, records, change):
+    def _record(self, records, change, any_model=False):
         """Remember ``change`` of ``records`` in this transaction; written at precommit. Several
         changes of one record in one transaction are one change for everybody else: a creation
-        stays a creation, a deletion wins, and a record created then deleted was never seen."""
-        if not records or records._name not in RESOURCES:
+        stays a creation, a deletion wins, and a record created then deleted was never seen.
+        Changes of orders and partners are always recorded (the feed); of other models only when a
+        webhook asks (``any_model``)."""
+        if not records or (records._name not in RESOURCES and not any_model):
             return
         data = self.env.cr.precommit.data
         pending = data.setdefault(_PENDING, {})
@@ -72,42 +102,93 @@ class RestChange(models.Model):
                 if before and before[0] == "created":
                     del pending[key]
                 else:
-                    pending[key] = ("deleted", rec.external_ref or None)
+                    pending[key] = ("deleted", _external_ref(rec))
             elif before is None or (before[0] == "updated" and change == "archived"):
                 pending[key] = (change, None)
+        self._register_precommit()
+
+    @api.model
+    def _record_now(self, records, change):
+        """Store the event ``change`` of ``records`` right away (its payload is a snapshot taken
+        now: a deletion, a business event); numbered at precommit. Once per record and event in a
+        transaction. Returns {record id: rest.change id}. Technical rows."""
+        now_rows = self.env.cr.precommit.data.setdefault(_NOW, {})
+        todo = [rec for rec in records if (records._name, rec.id, change) not in now_rows]
+        if todo:
+            when = fields.Datetime.now()
+            self.env.cr.execute(
+                "INSERT INTO rest_change (res_model, res_id, external_ref, change, occurred_at) "
+                "SELECT %s, unnest(%s::int[]), unnest(%s::varchar[]), %s, %s RETURNING id",
+                (records._name, [r.id for r in todo], [_external_ref(r) for r in todo], change, when))
+            for rec, (change_id,) in zip(todo, self.env.cr.fetchall(), strict=True):
+                now_rows[(records._name, rec.id, change)] = change_id
+        self._register_precommit()
+        return {rec.id: now_rows[(records._name, rec.id, change)] for rec in records}
+
+    @api.model
+    def _register_precommit(self):
+        data = self.env.cr.precommit.data
         if not data.get(_REGISTERED):
             data[_REGISTERED] = True
             self.env.cr.precommit.add(self._write_pending)
 
     @api.model
+    def _written(self):
+        """{(model, record id): (rest.change id, seq)} of the created/updated/archived events
+        numbered so far in this transaction (the webhook hand-off reads them at precommit)."""
+        return self.env.cr.precommit.data.setdefault(_WRITTEN, {})
+
+    @api.model
     def _write_pending(self):
-        """Precommit: number this transaction's changes under the commit-order lock and insert
-        them (technical rows: whoever changed the records, the feed records it)."""
+        """Precommit: number this transaction's events under the commit-order lock: first those
+        stored right away (``_record_now``), then insert and number the pending changes (technical
+        rows: whoever changed the records, the event is recorded)."""
         data = self.env.cr.precommit.data
         data.pop(_REGISTERED, None)
         pending = data.pop(_PENDING, {})
-        if not pending:
+        now_rows = data.pop(_NOW, {})
+        if not pending and not now_rows:
             return
         cr = self.env.cr
         refs = {}
         for model in {m for m, _i in pending}:
             ids = [i for m, i in pending if m == model]
-            cr.execute("SELECT id, external_ref FROM %s WHERE id = ANY(%%s)" % self.env[model]._table, (ids,))
+            Model = self.env[model]
+            ref_col = "external_ref" if _has_ref(Model) else "NULL"
+            cr.execute("SELECT id, %s FROM %s WHERE id = ANY(%%s)" % (ref_col, Model._table), (ids,))
             refs.update({(model, i): r for i, r in cr.fetchall()})
+        # deletions stored right away are the feed's deletions too; the others are business events,
+        # and deletions of records created in this transaction (nobody saw them exist: not in the feed)
+        feed_deleted = {key for key, (change, _ref) in pending.items() if change == "deleted"}
+        numbered = [(change_id, m in RESOURCES and change == "deleted" and (m, i) in feed_deleted)
+                    for (m, i, change), change_id in now_rows.items()]
         rows = [(m, i, refs.get((m, i)) if change != "deleted" else ref, change)
                 for (m, i), (change, ref) in sorted(pending.items())
-                if change == "deleted" or (m, i) in refs]  # gone by now: nothing to report
-        if not rows:
+                if (m, i, change) not in now_rows  # stored already
+                and (change == "deleted" or (m, i) in refs)]  # gone by now: nothing to report
+        if not rows and not numbered:
             return
         cr.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_ORDER_LOCK,))
-        cr.execute("SELECT nextval('rest_change_position') FROM generate_series(1, %s)", (len(rows),))
+        cr.execute("SELECT nextval('rest_change_position') FROM generate_series(1, %s)",
+                   (len(numbered) + len(rows),))
         positions = sorted(r[0] for r in cr.fetchall())
-        now = fields.Datetime.now()
-        cr.execute("INSERT INTO rest_change (seq, res_model, res_id, external_ref, change, occurred_at) "
-                   "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::int[], %s::varchar[], "
-                   "%s::varchar[], %s::timestamp[])",
-                   (positions, [r[0] for r in rows], [r[1] for r in rows],
-                    [r[2] for r in rows], [r[3] for r in rows], [now] * len(rows)))
+        if numbered:
+            ids, seqs = [c for c, _f in numbered], positions[:len(numbered)]
+            cr.execute("UPDATE rest_change c SET seq = n.seq, feed = n.feed "
+                       "FROM unnest(%s::int[], %s::bigint[], %s::bool[]) AS n(id, seq, feed) WHERE c.id = n.id",
+                       (ids, seqs, [f for _c, f in numbered]))
+            self.invalidate_model(["seq", "feed"])
+            # the bodies stored with them were built before the position was known
+            self.env["rest.change.body"]._finalize_versions(dict(zip(ids, seqs, strict=True)))
+        if rows:
+            now = fields.Datetime.now()
+            cr.execute("INSERT INTO rest_change (seq, res_model, res_id, external_ref, change, feed, occurred_at) "
+                       "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::int[], %s::varchar[], "
+                       "%s::varchar[], %s::bool[], %s::timestamp[]) RETURNING id, res_model, res_id, seq",
+                       (positions[len(numbered):], [r[0] for r in rows], [r[1] for r in rows],
+                        [r[2] for r in rows], [r[3] for r in rows], [r[0] in RESOURCES for r in rows],
+                        [now] * len(rows)))
+            self._written().update({(m, i): (change_id, seq) for change_id, m, i, seq in cr.fetchall()})
 
     # ------------------------------------------------------------------ reading
     @api.model
@@ -122,15 +203,27 @@ class RestChange(models.Model):
         (seq, model, id, external_ref, change, occurred_at). Technical read of the feed table; the
         caller filters by the reader's rights."""
         self.env.cr.execute("""SELECT seq, res_model, res_id, external_ref, change, occurred_at
-                                 FROM rest_change WHERE seq > %s AND res_model = ANY(%s)
+                                 FROM rest_change WHERE seq > %s AND feed AND res_model = ANY(%s)
                                 ORDER BY seq LIMIT %s""", (after, list(models_), limit + 1))
         return self.env.cr.fetchall()
 
+    @api.model
+    def _current_version(self, model, res_id):
+        """The version of a record: the position of its latest committed event, 0 if none."""
+        self.env.cr.execute("SELECT COALESCE(max(seq), 0) FROM rest_change WHERE res_model = %s AND res_id = %s",
+                            (model, res_id))
+        return self.env.cr.fetchone()[0]
+
     @api.autovacuum
     def _gc_old_changes(self):
+        """Events older than the retention period go, except those a webhook delivery still
+        references (it is sent, retried or replayed with the stored event and body); they go once
+        the delivery does (webhook.delivery's own retention)."""
         days = int(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM) or DEFAULT_RETENTION_DAYS)
         limit = fields.Datetime.now() - datetime.timedelta(days=max(days, 1))
         self.env.cr.execute("""
-            WITH gone AS (DELETE FROM rest_change WHERE occurred_at < %s RETURNING seq)
+            WITH gone AS (DELETE FROM rest_change c WHERE occurred_at < %s
+                             AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.change_id = c.id)
+                          RETURNING seq)
             UPDATE rest_change_counter SET purged_through = GREATEST(
                 purged_through, COALESCE((SELECT max(seq) FROM gone), 0)) WHERE id = 1""", (limit,))

@@ -2,7 +2,10 @@
 
 Sending itself (HTTP session, threads) is lib/webhook_sender.py; endpoint health is on the endpoint.
 
-The row is inserted in the business transaction (webhook.endpoint._enqueue). After commit the
+A delivery references the event it sends (rest.change, the event store, stored once whatever the
+number of endpoints) and the body built for its endpoint's payload user (rest.change.body, shared by
+the endpoints with the same payload user and fields). The row is inserted in the business
+transaction (webhook.endpoint._enqueue). After commit the
 dispatcher cron claims due rows with ``SELECT ... FOR UPDATE SKIP LOCKED`` (so several cron workers
 or servers never send one delivery concurrently), sends them, records each attempt, and schedules
 the next attempt (lib/retry.py) or marks the delivery delivered / dead. Progress is committed per
@@ -20,6 +23,7 @@ from odoo.tools import SQL
 
 from ..lib import retry, standard_webhooks, webhook_sender
 from ..lib.representation import json_dumps
+from .rest_change_body import build_body
 
 _logger = logging.getLogger(__name__)
 
@@ -46,10 +50,17 @@ class WebhookDelivery(models.Model):
     event_type = fields.Char(required=True, index=True, readonly=True)
     res_model = fields.Char("Model", readonly=True)
     res_id = fields.Many2oneReference("Record id", model_field="res_model", readonly=True)
-    payload = fields.Text("Body", readonly=True, help="The exact request body, built when the event happened.")
+    change_id = fields.Many2one("rest.change", "Event", readonly=True, index="btree_not_null", ondelete="restrict",
+                                help="The stored event this delivery sends (the change feed reads it too).")
+    body_id = fields.Many2one("rest.change.body", "Stored body", readonly=True, index="btree_not_null",
+                              ondelete="restrict")
+    version = fields.Integer(related="change_id.seq", string="Record version")
+    payload = fields.Text("Body", compute="_compute_payload", inverse="_inverse_payload", readonly=True,
+                          compute_sudo=True,  # the stored bodies are technical rows
+                          help="The exact request body, built when the event happened.")
     payload_pretty = fields.Text("Payload", compute="_compute_payload_pretty")
     payload_restricted = fields.Boolean(
-        "Only the id sent", readonly=True,
+        "Only the id sent", related="body_id.restricted",
         help="The endpoint's payload user may not read this record: the event carries its id only.")
     state = fields.Selection([("pending", "Pending"), ("retrying", "Retrying"), ("delivered", "Delivered"),
                               ("dead", "Dead")], default="pending", required=True, index=True, readonly=True)
@@ -66,6 +77,16 @@ class WebhookDelivery(models.Model):
     _event_id_uniq = models.Constraint("UNIQUE(event_id)", "The webhook id must be unique.")
     _due_idx = models.Index("(next_attempt_at, id) WHERE state IN ('pending', 'retrying')")
 
+    @api.depends("body_id.body")
+    def _compute_payload(self):
+        for d in self:
+            d.payload = d.body_id.body
+
+    def _inverse_payload(self):
+        # a delivery written by hand (no event): its own body, shared with nobody
+        for d in self:
+            d.body_id = self.env["rest.change.body"].sudo().create({"body": d.payload}) if d.payload else False
+
     @api.depends("payload")
     def _compute_payload_pretty(self):
         for d in self:
@@ -80,20 +101,26 @@ class WebhookDelivery(models.Model):
             d.request_headers = last.request_headers if last else False
 
     @api.model
-    def _build_body(self, event_type, when, data):
-        return json_dumps({
-            "type": event_type,
-            "timestamp": when.replace(microsecond=0).isoformat() + "Z",
-            "data": data,
-        })
+    def _build_body(self, event_type, when, data, version):
+        return build_body(event_type, when, data, version)
 
     @api.model
-    def _delivery_vals(self, endpoint_id, event_type, model, res_id, when, data, restricted=False):
-        vals = {"endpoint_id": endpoint_id, "event_type": event_type, "res_model": model, "res_id": res_id,
-                "payload": self._build_body(event_type, when, data), "next_attempt_at": when}
-        if restricted:
-            vals["payload_restricted"] = True
-        return vals
+    def _create_for(self, endpoint, event_type, model, when, items):
+        """Insert the deliveries of ``endpoint`` for ``items``: (record id, change id, version, data,
+        restricted); each references its event and the body stored for the endpoint's payload user
+        (rest.change.body, shared with the endpoints that have the same payload user and fields).
+        ``version`` None: the event is numbered at precommit (rest.change._record_now). Technical
+        rows (the outbox)."""
+        if not items:
+            return self.sudo()
+        user_id, fields_key = endpoint._payload_key()
+        bodies = self.env["rest.change.body"]._store([
+            (change_id, user_id, fields_key, event_type, when, data, restricted, version)
+            for _rec_id, change_id, version, data, restricted in items])
+        return self.sudo().create([{
+            "endpoint_id": endpoint.id, "event_type": event_type, "res_model": model, "res_id": item[0],
+            "change_id": item[1], "body_id": body_id, "next_attempt_at": when,
+        } for item, body_id in zip(items, bodies, strict=True)])
 
     @api.model
     def _queue_at_precommit(self, endpoint, records, event_type):
@@ -107,6 +134,9 @@ class WebhookDelivery(models.Model):
         data = self.env.cr.precommit.data
         queued = data.setdefault(_QUEUED, {})
         created = event_type.endswith(".created")
+        # the event itself (stored once, whatever the number of endpoints); orders and partners
+        # record theirs anyway (rest.change.mixin), other models when a webhook asks
+        self.env["rest.change"]._record(records, "created" if created else "updated", any_model=True)
         for rec_id in records.ids:
             key = (endpoint.id, records._name, rec_id)
             if created or key not in queued:
@@ -118,32 +148,37 @@ class WebhookDelivery(models.Model):
 
     @api.model
     def _insert_queued_events(self):
-        """Precommit: insert the created/updated deliveries queued in this transaction, reading each
-        record once (batched per endpoint and model, with the endpoint's payload user's rights). A
-        record created then deleted in the same transaction was never seen by anyone else: nothing
-        is sent for its creation."""
+        """Precommit: insert the created/updated deliveries queued in this transaction. The events
+        are numbered first (rest.change); each record is read once per payload user and payload
+        fields (batched), not once per endpoint, and the body is stored once for them. A record
+        created then deleted in the same transaction was never seen by anyone else: nothing is sent
+        for its creation."""
         data = self.env.cr.precommit.data
         data.pop(_INSERT_REGISTERED, None)
         queued = data.pop(_QUEUED, {})
+        Change = self.env["rest.change"]
+        Change._write_pending()  # no-op when its own hook ran already
+        written = Change._written()
         groups = {}
         for (endpoint_id, model, rec_id), event_type in queued.items():
-            groups.setdefault((endpoint_id, model), []).append((rec_id, event_type))
+            if (model, rec_id) in written:  # else gone by now
+                groups.setdefault((endpoint_id, model), []).append((rec_id, event_type))
         now = fields.Datetime.now()
-        Delivery = self.sudo()  # technical rows (the outbox)
-        vals_list = []
+        reads = {}  # (payload user, fields, model) -> {record id: (data, restricted)}
         for (endpoint_id, model), items in groups.items():
             endpoint = self.env["webhook.endpoint"].sudo().browse(endpoint_id)
-            records = self.env[model].sudo().browse([r for r, _t in items]).exists()
-            if not records or not endpoint.exists():
+            if not endpoint.exists():
                 continue
-            reps = dict(zip(records.ids, endpoint._payload_data(records), strict=True))
+            known = reads.setdefault((*endpoint._payload_key(), model), {})
+            missing = [rec_id for rec_id, _t in items if rec_id not in known]
+            if missing:
+                records = self.env[model].sudo().browse(missing)
+                known.update(zip(records.ids, endpoint._payload_data(records), strict=True))
+            by_type = {}
             for rec_id, event_type in items:
-                if rec_id in reps:
-                    values, restricted = reps[rec_id]
-                    vals_list.append(self._delivery_vals(endpoint_id, event_type, model, rec_id, now,
-                                                         values, restricted))
-        if vals_list:
-            Delivery.create(vals_list)
+                by_type.setdefault(event_type, []).append((rec_id, *written[(model, rec_id)], *known[rec_id]))
+            for event_type, type_items in by_type.items():
+                self._create_for(endpoint, event_type, model, now, type_items)
 
     # ------------------------------------------------------------------ waking the dispatcher
     @api.model
@@ -309,6 +344,10 @@ class WebhookDelivery(models.Model):
         limit = fields.Datetime.now() - datetime.timedelta(days=days)
         old = self.sudo().search([("state", "=", "delivered"), ("delivered_at", "<", limit)], limit=10000)
         old.unlink()
+        # bodies of deliveries without a stored event (test events) go with them; the others go with
+        # their event (rest.change's retention, once no delivery references it)
+        self.env.cr.execute("""DELETE FROM rest_change_body b WHERE b.change_id IS NULL
+                                  AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.body_id = b.id)""")
 
     # ------------------------------------------------------------------ user actions
     def _send_now(self):

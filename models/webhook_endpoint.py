@@ -334,6 +334,12 @@ class WebhookEndpoint(models.Model):
         uid = self.sudo().run_as_user_id.id or SUPERUSER_ID
         return self.env(user=uid, su=uid == SUPERUSER_ID)
 
+    def _payload_key(self):
+        """What a payload depends on besides the event: (payload user id, payload fields). Endpoints
+        with the same key get the same body for an event (rest.change.body)."""
+        self.ensure_one()
+        return (self.sudo().run_as_user_id.id or SUPERUSER_ID, ",".join(self._payload_field_names()))
+
     def _payload_data(self, records):
         """``[(data, restricted)]`` for ``records``, in order, read with the payload user's rights
         (``_payload_env``): ``data`` is the REST representation without the fields restricted to
@@ -467,12 +473,13 @@ class WebhookEndpoint(models.Model):
 
     # ------------------------------------------------------------------ events
     def _enqueue(self, records, event):
-        """Insert one webhook.delivery per record for ``event`` (outbox, same transaction).
+        """Insert one webhook.delivery per record for ``event`` (outbox, same transaction), each
+        referencing the event, stored once in the event store (rest.change) for every endpoint.
 
         The payload is the record's REST representation, read with the rights of the endpoint's
         payload user (``_payload_data``), whoever made the change:
-        - deleted and business events (confirmed, cancelled, custom ones): read right now (for a
-          deletion, before it happens);
+        - deleted and business events (confirmed, cancelled, custom ones): stored and read right now
+          (for a deletion, before it happens);
         - created/updated: handed to ``webhook.delivery._queue_at_precommit``, inserted in one batch
           right before the commit, each record read once in the state the transaction produced.
         Returns the deliveries inserted now (none for created/updated).
@@ -481,13 +488,15 @@ class WebhookEndpoint(models.Model):
         Delivery = self.env["webhook.delivery"].sudo()  # technical rows (the outbox), whoever changed the record
         if not records:
             return Delivery
-        now = fields.Datetime.now()
         event_type = "%s.%s" % (records._name, event)
         if event not in ("created", "updated"):
-            snapshot = self._payload_data(records)
-            deliveries = Delivery.create([Delivery._delivery_vals(
-                self.id, event_type, rec._name, rec.id, now, values, restricted)
-                for rec, (values, restricted) in zip(records, snapshot, strict=True)])
+            changes = self.env["rest.change"]._record_now(records, event)
+            user_id, fields_key = self._payload_key()
+            Body = self.env["rest.change.body"]
+            todo = records.filtered(lambda r: not Body._known(changes[r.id], user_id, fields_key, event_type))
+            snapshot = dict(zip(todo.ids, self._payload_data(todo), strict=True)) if todo else {}
+            deliveries = Delivery._create_for(self, event_type, records._name, fields.Datetime.now(), [
+                (rec.id, changes[rec.id], None, *snapshot.get(rec.id, (None, False))) for rec in records])
             Delivery._wake_dispatcher_on_commit()
             return deliveries
 
@@ -557,11 +566,11 @@ class WebhookEndpoint(models.Model):
         Model = self.env[self.model_name].with_env(self._payload_env())
         sample = Model.search([], limit=1, order="id desc") if Model.has_access("read") else Model
         data, restricted = self._payload_data(sample)[0] if sample else ({}, False)
-        now = fields.Datetime.now()
-        event_type = "%s.test" % self.model_name
-        Delivery = self.env["webhook.delivery"].sudo()  # technical row, as for every delivery
-        delivery = Delivery.create(Delivery._delivery_vals(
-            self.id, event_type, self.model_name, sample.id or 0, now, data, restricted))
+        # not a business event (nothing is stored in the event store): the record's current version
+        version = self.env["rest.change"]._current_version(self.model_name, sample.id) if sample else 0
+        delivery = self.env["webhook.delivery"]._create_for(  # technical row, as for every delivery
+            self, "%s.test" % self.model_name, self.model_name, fields.Datetime.now(),
+            [(sample.id or 0, None, version, data, restricted)])
         delivery.with_context(rw_test_send=True)._send_now()
         ok = delivery.state == "delivered"
         attempt = delivery.attempt_ids[:1]

@@ -85,7 +85,8 @@ class TestApiOpenapi(ApiTestMixin, HttpCase):
         import jsonschema  # noqa: PLC0415 - test tool
         order = self.make_order()
         envelope = json.loads(self.env["webhook.delivery"]._build_body(
-            "sale.order.confirmed", order.create_date, order._rest_representation()[0]))
+            "sale.order.confirmed", order.create_date, order._rest_representation()[0], 7))
+        self.assertEqual(envelope["version"], 7)
         jsonschema.Draft202012Validator(
             dict(body, components=spec["components"]),
             format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(envelope)

@@ -47,7 +47,8 @@ def test_webhooks_section_envelope_and_headers():
     hooks = webhooks_section([("sale.order.created", "SaleOrder", "Created.")])
     op = hooks["sale.order.created"]["post"]
     body = op["requestBody"]["content"]["application/json"]["schema"]
-    assert body["required"] == ["type", "timestamp", "data"]
+    assert body["required"] == ["type", "timestamp", "version", "data"]
+    assert body["properties"]["version"]["type"] == "integer"
     assert body["properties"]["type"] == {"const": "sale.order.created"}
     assert body["properties"]["data"] == {"$ref": "#/components/schemas/SaleOrder"}
     assert [p["name"] for p in op["parameters"]] == [

@@ -1,6 +1,9 @@
-"""Transient wizard: replay the dead (and optionally delivered) deliveries of an endpoint in a date range."""
+"""Transient wizard: replay the dead (and optionally delivered) deliveries of an endpoint whose events
+happened in a date range. A replay sends the stored event again: the same body (rest.change.body,
+with the record's version at the time) and the same webhook-id."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 
 
 class WebhookReplay(models.TransientModel):
@@ -15,8 +18,12 @@ class WebhookReplay(models.TransientModel):
 
     def _domain(self):
         states = ["dead", "delivered"] if self.include_delivered else ["dead"]
-        return [("endpoint_id", "=", self.endpoint_id.id), ("state", "in", states),
-                ("create_date", ">=", self.date_from), ("create_date", "<=", self.date_to)]
+        # the event's time (the event store); a delivery without a stored event (a test event): its own
+        in_range = Domain.OR([
+            [("change_id.occurred_at", ">=", self.date_from), ("change_id.occurred_at", "<=", self.date_to)],
+            [("change_id", "=", False), ("create_date", ">=", self.date_from), ("create_date", "<=", self.date_to)],
+        ])
+        return Domain([("endpoint_id", "=", self.endpoint_id.id), ("state", "in", states)]) & in_range
 
     @api.depends("endpoint_id", "date_from", "date_to", "include_delivered")
     def _compute_count(self):

@@ -1,0 +1,93 @@
+"""rest.change.body: the webhook body of one event (rest.change) as one payload user reads it.
+
+Payloads are built with the rights of each endpoint's payload user (webhook.endpoint._payload_env):
+two endpoints whose payload users differ may get different bodies for the same event (fields left
+out, a record sent as its id only). So a body is stored once per event, payload user, payload field
+selection and event type, and every delivery of an endpoint with that combination references it:
+one payload for many endpoints, never a body built with more rights for an endpoint whose payload
+user has fewer. A body without an event is a test event's ("Send test event") or one written by hand.
+"""
+from odoo import api, fields, models
+
+from ..lib.representation import json_dumps
+
+_PROVISIONAL = "rest_webhooks.bodies_provisional"
+_KNOWN = "rest_webhooks.bodies_known"
+
+
+def build_body(event_type, when, data, version):
+    """The webhook request body (the envelope the OpenAPI ``webhooks`` section documents)."""
+    return json_dumps({
+        "type": event_type,
+        "timestamp": when.replace(microsecond=0).isoformat() + "Z",
+        "version": version,
+        "data": data,
+    })
+
+
+class RestChangeBody(models.Model):
+    _name = "rest.change.body"
+    _description = "Webhook body of an event"
+    _log_access = False
+
+    change_id = fields.Many2one("rest.change", "Event", ondelete="cascade", readonly=True)
+    user_id = fields.Many2one("res.users", "Built as", ondelete="cascade", readonly=True)
+    fields_key = fields.Char("Payload fields", readonly=True)
+    event_type = fields.Char(readonly=True)
+    body = fields.Text(readonly=True, help="The exact request body, signed and sent as is.")
+    restricted = fields.Boolean(readonly=True, help="The payload user may not read the record: its id only.")
+
+    _key_uniq = models.Constraint("UNIQUE (change_id, user_id, fields_key, event_type)",
+                                  "One body per event, payload user, payload fields and event type.")
+
+    @api.model
+    def _known(self, change_id, user_id, fields_key, event_type):
+        """The id of the body stored in this transaction for this key, or None."""
+        return self.env.cr.precommit.data.get(_KNOWN, {}).get((change_id, user_id, fields_key, event_type))
+
+    @api.model
+    def _store(self, entries):
+        """The ids of the bodies of ``entries``, in order, inserting those not stored yet in this
+        transaction (one per event, payload user, fields and type). ``entries``: (change_id, user_id,
+        fields_key, event_type, when, data, restricted, version). ``version`` None: the event is not
+        numbered yet (stored right away), its version is written into the body at precommit
+        (``_finalize_versions``). Technical rows."""
+        known = self.env.cr.precommit.data.setdefault(_KNOWN, {})
+        new, seen = [], set()
+        for e in entries:
+            key = e[:4]
+            if e[0] is None or (key not in known and key not in seen):
+                new.append(e)
+                seen.add(key)
+        new_ids = []
+        if new:
+            self.env.cr.execute(
+                "INSERT INTO rest_change_body (change_id, user_id, fields_key, event_type, body, restricted) "
+                "SELECT * FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::varchar[], %s::text[], "
+                "%s::bool[]) RETURNING id",
+                ([e[0] for e in new], [e[1] for e in new], [e[2] for e in new], [e[3] for e in new],
+                 [build_body(e[3], e[4], e[5], e[7]) for e in new], [bool(e[6]) for e in new]))
+            new_ids = [r[0] for r in self.env.cr.fetchall()]
+        provisional = self.env.cr.precommit.data.setdefault(_PROVISIONAL, {})
+        for body_id, e in zip(new_ids, new, strict=True):
+            if e[0] is not None:
+                known[e[:4]] = body_id
+                if e[7] is None:
+                    provisional.setdefault(e[0], []).append((body_id, e[3], e[4], e[5]))
+        alone = iter([body_id for body_id, e in zip(new_ids, new, strict=True) if e[0] is None])
+        return [next(alone) if e[0] is None else known[e[:4]] for e in entries]  # no event: never shared
+
+    @api.model
+    def _finalize_versions(self, versions):
+        """Precommit: rewrite the bodies of events stored right away with their version
+        ({rest.change id: seq})."""
+        provisional = self.env.cr.precommit.data.get(_PROVISIONAL, {})
+        todo = [(body_id, build_body(event_type, when, data, versions[change_id]))
+                for change_id in list(provisional) if change_id in versions
+                for body_id, event_type, when, data in provisional.pop(change_id)]
+        if todo:
+            self.env.cr.execute("UPDATE rest_change_body b SET body = n.body "
+                                "FROM unnest(%s::int[], %s::text[]) AS n(id, body) WHERE b.id = n.id",
+                                ([t[0] for t in todo], [t[1] for t in todo]))
+            self.invalidate_model(["body"])
+            self.env["webhook.delivery"].invalidate_model(["payload", "payload_pretty"])
