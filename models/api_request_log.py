@@ -16,6 +16,8 @@ class ApiRequestLog(models.Model):
     method = fields.Char(required=True, readonly=True)
     path = fields.Char(required=True, readonly=True, index=True)
     query_string = fields.Char(readonly=True)
+    # POST /api/v1/mcp: the MCP method and, for tools/call, the tool ("tools/call list_orders")
+    mcp_call = fields.Char("MCP call", readonly=True, index="btree_not_null")
     status = fields.Integer(readonly=True, index=True)
     duration_ms = fields.Float("Duration (ms)", readonly=True, aggregator="avg")
     user_id = fields.Many2one("res.users", readonly=True, index=True, ondelete="set null")
@@ -70,9 +72,9 @@ class ApiRequestLog(models.Model):
             INSERT INTO api_request_log
                 (method, path, query_string, status, duration_ms, user_id, key_name, request_id,
                  idempotency_key, error_title, request_body, response_body,
-                 create_uid, write_uid, aggregate_key, api_key_id, api_client_id, hit_count, create_date,
-                 write_date)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1,
+                 create_uid, write_uid, aggregate_key, api_key_id, api_client_id, mcp_call, hit_count,
+                 create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1,
                     now() at time zone 'utc', now() at time zone 'utc')
             ON CONFLICT (aggregate_key) WHERE aggregate_key IS NOT NULL DO UPDATE
                SET hit_count = api_request_log.hit_count + 1, write_date = EXCLUDED.write_date,
@@ -82,7 +84,8 @@ class ApiRequestLog(models.Model):
               _printable(hreq.query_string.decode("latin-1")[:2000]) or None, status,
               call.elapsed_ms() if call else None, user_id, call.key_name if call else None, request_id(),
               idem_key, error_title, req_body, (response_body[:100000] if bodies and response_body else None),
-              user_id, user_id, aggregate, call.key_id if call else None, call.client_id if call else None))
+              user_id, user_id, aggregate, call.key_id if call else None, call.client_id if call else None,
+              _printable(call.mcp_call) if call and call.mcp_call else None))
 
 
 def usage(cr, column, ids):

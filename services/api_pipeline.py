@@ -41,7 +41,7 @@ from ..lib.scopes import allows
 from .api_call import IdempotencyClaim, current_call, existing_call
 from .api_keys import bearer_token, verify_api_key
 from .cursors import is_test_cursor
-from .http import API_PREFIX, json_response, request_id
+from .http import API_PREFIX, MCP_PATH, PROTECTED_RESOURCE_PREFIX, json_response, request_id
 from .oauth_tokens import is_access_token, verify_access_token
 
 _logger = logging.getLogger(__name__)
@@ -163,14 +163,30 @@ def check_input(call, operation):
 def claim_idempotency(call, operation):
     """Claim the request's Idempotency-Key; returns the stored response to replay, or None."""
     hreq = request.httprequest
-    key = hreq.headers.get("Idempotency-Key") if operation.method in BODY_METHODS else None
-    if key is None or (call.idempotency and call.idempotency.key == key):
-        return None  # no key, or already claimed by this request before Odoo retried it
+    key = hreq.headers.get("Idempotency-Key") if operation.idempotent and operation.method in BODY_METHODS else None
+    if key is None:
+        return None
     if not valid_key(key):
         raise ApiError(400, "Idempotency-Key must be 1-255 printable ASCII characters.",
                        type_="invalid-idempotency-key")
     fingerprint = request_fingerprint(hreq.method, hreq.path, hreq.query_string.decode("latin-1"),
                                       hreq.get_data(cache=True))
+    replay = claim_key(call, key, fingerprint)
+    if replay is None:
+        return None
+    status, content_type, text = replay
+    return request.make_response(text, status=status, headers=[
+        ("Content-Type", content_type), ("Idempotent-Replayed", "true")])
+
+
+def claim_key(call, key, fingerprint):
+    """Claim Idempotency-Key ``key`` for the request of ``fingerprint`` (an HTTP request, or an MCP
+    tool call): None when claimed, ``(status, content type, text)`` of the stored response to
+    replay; ApiError 409 when the key stands for another request or one still running."""
+    if call.idempotency and call.idempotency.key == key:
+        call.idempotency.stored = False  # Odoo retries the request: the store was rolled back
+        return None  # already claimed by this request before Odoo retried it
+    hreq = request.httprequest
     Keys = request.env["api.idempotency.key"]
     outcome, data = Keys._claim(call.user_id, key, fingerprint, hreq.method, hreq.path)
     if outcome == "mismatch":
@@ -182,9 +198,7 @@ def claim_idempotency(call, operation):
         raise ApiError(409, "A request with this Idempotency-Key is still being processed.",
                        type_="idempotency-key-in-use")
     if outcome == "replay":
-        status, content_type, text = data
-        return request.make_response(text, status=status, headers=[
-            ("Content-Type", content_type), ("Idempotent-Replayed", "true")])
+        return data
     call.idempotency = IdempotencyClaim(key, data)
     # The claim was committed by another transaction AFTER this request's REPEATABLE READ snapshot
     # was taken (the key check already read the database): end that snapshot (only reads so far) so
@@ -207,12 +221,16 @@ def parse_body(operation):
                        headers={"Accept": "application/json"})
     body = loads(hreq.get_data(cache=True))
     if operation.request_schema_name is not None:
-        schema = request_schemas(request.env)[operation.request_schema_name]
-        errors = check(body, schema)
-        if errors:
-            raise validation_error(errors)
-        body = coerce_integers(body, schema)
+        body = valid_value(body, request_schemas(request.env)[operation.request_schema_name])
     return body
+
+
+def valid_value(value, schema, detail=None):
+    """``value`` checked against ``schema`` (422 naming the fields), integers as Python ints."""
+    errors = check(value, schema)
+    if errors:
+        raise validation_error(errors, detail) if detail else validation_error(errors)
+    return coerce_integers(value, schema)
 
 
 _SCHEMA_CACHE = {}
@@ -229,10 +247,12 @@ def request_schemas(env):
 
 
 def store_response(call, response):
-    if call.idempotency:
+    """Store the response of the claimed key, once (an MCP tool stores its own, not the JSON-RPC answer)."""
+    if call.idempotency and not call.idempotency.stored:
         request.env["api.idempotency.key"]._store(
             call.idempotency.record_id, response.status_code, response.headers.get("Content-Type"),
             response.get_data(as_text=True))
+        call.idempotency.stored = True
 
 
 def finish(call, response):
@@ -243,9 +263,9 @@ def finish(call, response):
     Log = request.env["api.request.log"]
     if request.env.cr.readonly:  # a read on the replica: the log row goes to the primary
         with request.env.registry.cursor() as cr:
-            Log._insert(cr, call, response.status_code, None, body)
+            Log._insert(cr, call, response.status_code, call.error_title, body)
     else:  # in the same transaction as the business work
-        Log._insert(request.env.cr, call, response.status_code, None, body)
+        Log._insert(request.env.cr, call, response.status_code, call.error_title, body)
     return response
 
 
@@ -319,6 +339,10 @@ def error_response(exc):
         _logger.error("REST API request %s failed", request_id(), exc_info=exc)
     call = existing_call()
     headers = {**(call.rate_headers if call else {}), **headers}
+    if status == 401 and request.httprequest.path == MCP_PATH:
+        # MCP authorization (2025-11-25): the challenge names the RFC 9728 metadata of the resource
+        headers["WWW-Authenticate"] = 'Bearer realm="api", resource_metadata="%s"' % (
+            request.httprequest.url_root.rstrip("/") + PROTECTED_RESOURCE_PREFIX + MCP_PATH)
     doc = problem(status, fields.get("detail"), title=fields.get("title"), type_=fields.get("type_"),
                   errors=fields.get("errors"), request_id=request_id())
     response = json_response(doc, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)

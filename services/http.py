@@ -13,6 +13,9 @@ from ..lib.representation import json_dumps
 
 REQUEST_ID_HEADER = "X-Request-Id"
 API_PREFIX = "/api/"
+MCP_PATH = "/api/v1/mcp"
+# RFC 9728 §3.1: the metadata of resource https://host/<path> is at this prefix + /<path>
+PROTECTED_RESOURCE_PREFIX = "/.well-known/oauth-protected-resource"
 # The catch-all of controllers/nodb.py: only in Odoo's no-database routing map (models/ir_http.py).
 NODB_ROUTE = "/api/<path:subpath>"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")

@@ -35,3 +35,4 @@ from . import test_api_scopes
 from . import test_api_oauth
 from . import test_api_key_usage
 from . import test_webhook_cluster
+from . import test_api_mcp
