@@ -159,6 +159,13 @@ def md_report(res):
                 name, cell(s.get("ours")), cell(s.get("json2")), cell(s.get("jsonrpc")), pct("ours"), pct("json2"),
                 pct("jsonrpc"), fmt(s.get("ratio_rps_ours_vs_json2")), fmt(s.get("ratio_rps_ours_vs_jsonrpc"))))
         out.append("")
+        mc = sc.get("mcp_list_orders") or {}
+        st = status_line(mc)
+        out.append("**MCP list-orders tool vs REST list** (100 orders, 5 fields, same run): " + (st or (
+            "MCP %s req/s, REST %s req/s, MCP/REST %s (p50 %s vs %s ms); target >= %.2f (cost <= 1.2x)." % (
+                cell(mc.get("mcp")), cell(mc.get("ours")), fmt(mc.get("ratio_rps_mcp_vs_rest")),
+                fmt((mc.get("mcp") or {}).get("p50_ms")), fmt((mc.get("ours") or {}).get("p50_ms")), 1 / 1.2))))
+        out.append("")
         dp = sc.get("deep_pages") or {}
         st = status_line(dp)
         out.append("**Deep pages** (100 orders, 5 fields; p50 ms):" + (" " + st if st else ""))

@@ -148,7 +148,8 @@ class TestApiMcp(ApiTestMixin, HttpCase):
         self.call("cancel_order", {"order_id": order.id})
         self.assertEqual(order.state, "cancel")
         # the request log names the tool of each call
-        calls = self.env["api.request.log"].search([("user_id", "=", self.user.id), ("path", "=", MCP)]).mapped("mcp_call")
+        logs = self.env["api.request.log"].search([("user_id", "=", self.user.id), ("path", "=", MCP)])
+        calls = logs.mapped("mcp_call")
         self.assertIn("tools/call create_order", calls)
         self.assertIn("tools/call confirm_order", calls)
         failed = self.env["api.request.log"].search([("mcp_call", "=", "tools/call confirm_order"),
