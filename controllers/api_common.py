@@ -40,11 +40,12 @@ class Operation:
     request_schema_name: str | None
     counts_items: bool = False  # the rate limit counts len(body["items"]), not 1
     idempotent: bool = False    # honours the Idempotency-Key header
+    free_form: tuple = ()       # top-level body members whose content the handler checks (check_value)
 
 
 def api_route(path, method, *, scope, operation_id, summary, tags, description="", parameters=(),
               request_schema_name=None, responses=None, idempotent=False, errors=None, links=None,
-              counts_items=False, mcp=None):
+              counts_items=False, mcp=None, free_form=()):
     """Route decorator for one REST operation. ``scope``: the scope (lib/scopes.SCOPES) a key or
     token needs to call it, checked by the pipeline's authorize step (required: an operation cannot
     forget it). ``idempotent``: honours Idempotency-Key.
@@ -53,7 +54,9 @@ def api_route(path, method, *, scope, operation_id, summary, tags, description="
     (lib/api_schemas), checked the same way; ``errors``: the error statuses the operation can return;
     ``counts_items``: a batch, counted by the rate limit as one request per item of body["items"];
     ``mcp``: also an MCP tool (controllers/api_mcp.py): ``{"description": text for a model,
-    "destructive": bool, "idempotent": bool}``, running this same handler."""
+    "destructive": bool, "idempotent": bool}``, running this same handler; ``free_form``: top-level
+    members of the body holding arbitrary JSON (MCP's params) that the handler checks itself with
+    lib/input_guard.check_value (the pipeline checks the rest)."""
     if (scope not in SCOPES and scope != PER_TOOL) or scope == ALL:
         raise ValueError("api_route %s %s: unknown scope %r" % (method, path, scope))
     entry = {
@@ -62,7 +65,7 @@ def api_route(path, method, *, scope, operation_id, summary, tags, description="
         "request_schema": request_schema_name, "responses": responses or {}, "idempotent": idempotent,
         "errors": list(errors) if errors else None, "links": links or {}, "mcp": mcp,
     }
-    operation = Operation(method, tuple(parameters), request_schema_name, counts_items, idempotent)
+    operation = Operation(method, tuple(parameters), request_schema_name, counts_items, idempotent, tuple(free_form))
     path_args = _ARG.findall(path)
     # what an MCP tool call needs to run the operation as the route does (the handler below)
     entry.update(operation=operation, path_args=path_args)

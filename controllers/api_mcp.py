@@ -12,6 +12,7 @@ from odoo.modules.module import get_manifest
 
 from ..lib import mcp_protocol as mcp
 from ..lib.api_errors import ApiError
+from ..lib.input_guard import InputError, check_value
 from ..lib.scopes import PER_TOOL
 from ..services import mcp as mcp_service
 from ..services.api_call import current_call
@@ -48,7 +49,7 @@ class ApiMcp(http.Controller):
                             "schema": {"type": "string", "enum": list(mcp.PROTOCOL_VERSIONS)},
                             "description": "The negotiated protocol version (after initialize); an "
                                            "unsupported one is 400"}],
-               request_schema_name="McpMessage",
+               request_schema_name="McpMessage", free_form=("params", "result", "error"),
                errors=[400, 401, 403, 413, 415, 422, 429, 503],
                responses={200: {"description": "The JSON-RPC response to a request", "schema": "McpResponse"},
                           202: {"description": "A notification or a response, accepted (no body)"}})
@@ -61,10 +62,15 @@ class ApiMcp(http.Controller):
         message = mcp.parse_message(body)  # the McpMessage schema already holds: always parses
         call = current_call()
         call.mcp_call = message.method[:200] if message.method else "response"
-        if message.kind != "request":
+        if message.kind != "request":  # nothing of its content is used
             response = request.make_response("", status=202)
             response.headers.remove("Content-Type")
             return response
+        try:  # strings and keys PostgreSQL and UTF-8 can take (NUL, control characters, surrogates)
+            check_value(message.params, "params")
+        except InputError as exc:
+            return json_response(mcp.error(message.id, mcp.INVALID_PARAMS, "Invalid params: %s: %s" % (
+                exc.field, exc.message), {"field": exc.field, "message": exc.message}))
         return json_response(mcp.dispatch(message, self._methods()))
 
     def _methods(self):

@@ -143,16 +143,17 @@ def batch_schema(name, item_schema, what):
 
 
 # POST /api/v1/mcp: one JSON-RPC 2.0 message of the Model Context Protocol (lib/mcp_protocol.py)
-_RPC_ID = {"type": ["string", "integer"], "description": "The request's id (absent in a notification)"}
+_RPC_ID = {"type": ["string", "integer"], "maxLength": 255, "pattern": TEXT_PATTERN,
+           "minimum": -2 ** 63, "maximum": 2 ** 63 - 1, "description": "The request's id (absent in a notification)"}
 MCP_MESSAGE = {
-    "type": "object", "required": ["jsonrpc"],
+    "type": "object", "required": ["jsonrpc"], "additionalProperties": False,
     "anyOf": [{"required": ["method"]}, {"required": ["id", "result"]}, {"required": ["id", "error"]}],
     "description": "A JSON-RPC 2.0 request (method + id), notification (method, no id) or response "
                    "(id + result or error) of the Model Context Protocol, revision 2025-11-25.",
     "properties": {
         "jsonrpc": {"const": "2.0"},
         "id": _RPC_ID,
-        "method": {"type": "string", "minLength": 1, "maxLength": 200,
+        "method": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": TEXT_PATTERN,
                    "description": "initialize, ping, tools/list, tools/call, resources/list, "
                                   "resources/templates/list, resources/read, notifications/..."},
         "params": {"type": "object"},

@@ -34,7 +34,7 @@ from ..lib import api_schemas
 from ..lib.api_errors import ApiError, BusinessError, Conflict, NotFound, validation_error
 from ..lib.api_params import parse_query
 from ..lib.idempotency import request_fingerprint, valid_key
-from ..lib.input_guard import InputError, check_path, check_query_string, loads
+from ..lib.input_guard import InputError, check_path, check_query_string, check_value, loads
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
 from ..lib.schema_check import check, coerce_integers
 from ..lib.scopes import allows
@@ -219,7 +219,10 @@ def parse_body(operation):
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise ApiError(415, "Send the body as application/json (got %r)." % (mimetype or "nothing"),
                        headers={"Accept": "application/json"})
-    body = loads(hreq.get_data(cache=True))
+    body = loads(hreq.get_data(cache=True), check=not operation.free_form)
+    if operation.free_form:  # every value but the free-form members' content, which the handler checks
+        check_value({k: None if k in operation.free_form else v for k, v in body.items()}
+                    if isinstance(body, dict) else body)
     if operation.request_schema_name is not None:
         body = valid_value(body, request_schemas(request.env)[operation.request_schema_name])
     return body

@@ -266,6 +266,10 @@ class TestApiMcp(ApiTestMixin, HttpCase):
         res = self.rpc({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "get_order",
                                                                                          "arguments": []}})
         self.assertEqual(res.json()["error"]["code"], -32602)
+        res = self.rpc({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {
+            "name": "list_partners", "arguments": {"name": "a\x01b"}}})
+        self.assertEqual(res.json()["error"]["code"], -32602)
+        self.assertEqual(res.json()["error"]["data"]["field"], "params.arguments.name")
         self.assertEqual(self.rpc({"jsonrpc": "2.0", "id": 4, "method": "ping"}).json(),
                          {"jsonrpc": "2.0", "id": 4, "result": {}})
         # not a JSON-RPC message, a batch, bad JSON: refused by the body schema / parser, no traceback
