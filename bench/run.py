@@ -203,10 +203,12 @@ class Bench:
             "name": "list_orders", "arguments": {"limit": 100, "fields": LIST_FIELDS_OURS.split(",")}}}
         headers = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"}
 
+        def mcp_ok(r):
+            result = r.json()["result"] if r.status_code == 200 else {}  # decoded once, as REST's
+            return not result.get("isError", True) and len(result["structuredContent"]["data"]) == 100
+
         def mcp(s, i):
-            r = c.ours(s, "POST", "/api/v1/mcp", json=message, headers=headers)
-            return C.expect(r, lambda r: r.status_code == 200 and not r.json()["result"]["isError"]
-                            and len(r.json()["result"]["structuredContent"]["data"]) == 100)
+            return C.expect(c.ours(s, "POST", "/api/v1/mcp", json=message, headers=headers), mcp_ok)
 
         out = self.side_by_side({"ours": rest, "mcp": mcp})
         if out.get("mcp", {}).get("rps") and out.get("ours", {}).get("rps"):

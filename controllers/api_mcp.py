@@ -13,10 +13,11 @@ from odoo.modules.module import get_manifest
 from ..lib import mcp_protocol as mcp
 from ..lib.api_errors import ApiError
 from ..lib.input_guard import InputError, check_value
+from ..lib.representation import json_dumps
 from ..lib.scopes import PER_TOOL
 from ..services import mcp as mcp_service
 from ..services.api_call import current_call
-from ..services.http import MCP_PATH, json_response
+from ..services.http import MCP_PATH, json_response, json_text_response
 from .api_common import OPERATIONS, PATH_SCHEMAS, api_route
 from .api_docs import component_schemas
 
@@ -71,7 +72,7 @@ class ApiMcp(http.Controller):
         except InputError as exc:
             return json_response(mcp.error(message.id, mcp.INVALID_PARAMS, "Invalid params: %s: %s" % (
                 exc.field, exc.message), {"field": exc.field, "message": exc.message}))
-        return json_response(mcp.dispatch(message, self._methods()))
+        return json_text_response(mcp.encode(mcp.dispatch(message, self._methods()), json_dumps))
 
     def _methods(self):
         """The JSON-RPC methods: name -> callable(params) -> result."""

@@ -113,10 +113,32 @@ def string_param(params, name):
 
 
 # ---------------------------------------------------------------------- tools
-def tool_result(structured, text):
-    """A successful tools/call result: the structured value and its JSON text (for clients that read
-    only content)."""
-    return {"content": [{"type": "text", "text": text}], "structuredContent": structured, "isError": False}
+class RawJson:
+    """JSON text to embed as is in the response (an operation's answer: not decoded and re-encoded)."""
+
+    def __init__(self, text):
+        self.text = text
+
+
+_PLACEHOLDER = "\x00structured\x00"
+
+
+def encode(response, dumps):
+    """``dumps(response)``, a RawJson ``result.structuredContent`` spliced in as is. The placeholder
+    is a string with NUL, which ``dumps`` escapes: a quote followed by its escaped form occurs nowhere
+    else (inside an encoded string a quote is escaped, and ids and methods hold no NUL)."""
+    result = response.get("result")
+    raw = result.get("structuredContent") if isinstance(result, dict) else None
+    if not isinstance(raw, RawJson):
+        return dumps(response)
+    text = dumps(dict(response, result=dict(result, structuredContent=_PLACEHOLDER)))
+    return text.replace(dumps(_PLACEHOLDER), raw.text, 1)
+
+
+def tool_result(text):
+    """A successful tools/call result: the operation's JSON ``text`` as structuredContent and as a
+    text block (for clients that read only content)."""
+    return {"content": [{"type": "text", "text": text}], "structuredContent": RawJson(text), "isError": False}
 
 
 def tool_error(problem):

@@ -32,10 +32,15 @@ def request_id():
 
 
 def json_response(data, status=200, headers=None, content_type="application/json"):
+    return json_text_response(json_dumps(data), status, headers, content_type)
+
+
+def json_text_response(text, status=200, headers=None, content_type="application/json"):
+    """A response of already-encoded JSON ``text``."""
     hdrs = [("Content-Type", content_type), (REQUEST_ID_HEADER, request_id()),
             ("Cache-Control", "no-store")]
     hdrs += list((headers or {}).items())
-    return request.make_response(json_dumps(data), headers=hdrs, status=status)
+    return request.make_response(text, headers=hdrs, status=status)
 
 
 def problem_response(status, detail=None, headers=None, **kwargs):

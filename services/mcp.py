@@ -79,13 +79,13 @@ def call_tool(controller, params, operations, components, path_schemas):
         return _fail(call, problem(403, "This API key or access token lacks the scope '%s' this tool needs."
                                    % op["scope"], type_="insufficient-scope", title="Insufficient scope"))
     try:
-        structured, text = _run(controller, call, name, definition, op, arguments)
+        text = _run(controller, call, name, definition, op, arguments)
     except ITEM_ERRORS as exc:
         if call.idempotency:
             request.env["api.idempotency.key"]._release(call.idempotency.record_id)
             call.idempotency = None
         return _fail(call, _problem_of(exc))
-    return mcp.tool_result(structured, text)
+    return mcp.tool_result(text)
 
 
 def _run(controller, call, name, definition, op, arguments):
@@ -98,15 +98,14 @@ def _run(controller, call, name, definition, op, arguments):
                                           json.dumps(args, sort_keys=True).encode())
         replay = claim_key(call, key, fingerprint)
         if replay is not None:
-            return json.loads(replay[2]), replay[2]
+            return replay[2]
     with savepoint(request.env.cr):
         if op["method"] in BODY_METHODS:
             response = op["handler"](controller, body=args.get(BODY), **path_kwargs)
         else:
             response = op["handler"](controller, **path_kwargs)
     store_response(call, response)
-    text = response.get_data(as_text=True)
-    return json.loads(text), text
+    return response.get_data(as_text=True)
 
 
 def _resource_operations(operations):

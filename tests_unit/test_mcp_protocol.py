@@ -1,5 +1,7 @@
 """lib/mcp_protocol.py and lib/mcp_tools.py: JSON-RPC message parsing, version negotiation,
 dispatch and error codes, resource URIs, self-contained tool schemas from operation descriptors."""
+import json
+
 import jsonschema
 import pytest
 
@@ -52,8 +54,9 @@ def test_initialize_result_and_tool_results():
     res = mcp.initialize_result({"protocolVersion": "2025-03-26"}, "19.0.1", "hi")
     assert res["protocolVersion"] == "2025-03-26" and res["serverInfo"]["version"] == "19.0.1"
     assert "tools" in res["capabilities"] and "resources" in res["capabilities"]
-    ok = mcp.tool_result({"a": 1}, '{"a": 1}')
-    assert ok == {"content": [{"type": "text", "text": '{"a": 1}'}], "structuredContent": {"a": 1}, "isError": False}
+    ok = mcp.tool_result('{"a": 1}')
+    assert ok["content"] == [{"type": "text", "text": '{"a": 1}'}] and ok["isError"] is False
+    assert json.loads(mcp.encode(mcp.result(5, ok), json.dumps))["result"]["structuredContent"] == {"a": 1}
     err = mcp.tool_error({"status": 404, "title": "Not Found"})
     assert err["isError"] is True and '"status": 404' in err["content"][0]["text"]
 
@@ -133,3 +136,13 @@ def test_per_tool_scope_admits_any_key_but_grants_no_operation():
     assert not allows(frozenset(), PER_TOOL)
     assert PER_TOOL not in SCOPES
     assert not allows(frozenset({PER_TOOL}), "orders:read")
+
+
+@pytest.mark.parametrize("text", ['{"data": [], "x": "\\u0000structured\\u0000"}', '{"q": "\\"\\u0000s"}', "[1, 2]"])
+def test_encode_splices_the_operation_json_as_is(text):
+    message = mcp.result("id-1", mcp.tool_result(text))
+    decoded = json.loads(mcp.encode(message, lambda v: json.dumps(v, ensure_ascii=False)))
+    assert decoded["result"]["structuredContent"] == json.loads(text)
+    assert decoded["result"]["content"][0]["text"] == text
+    assert decoded["id"] == "id-1"
+    assert mcp.encode(mcp.result(1, {"a": 1}), json.dumps) == json.dumps(mcp.result(1, {"a": 1}))
