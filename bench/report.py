@@ -178,6 +178,12 @@ def md_report(res):
                        st or "ORM p50 %s ms, ours p50 %s ms: ours/floor **%s** (p90 %s / %s ms, %s calls)." % (
                            fmt(fl.get("floor_p50_ms")), fmt(fl.get("ours_p50_ms")), fmt(fl.get("ratio_p50_ours_vs_floor")),
                            fmt(fl.get("floor_p90_ms")), fmt(fl.get("ours_p90_ms")), fl.get("calls"))))
+        mc = sc.get("mcp_list_orders") or {}
+        st = status_line(mc)
+        out.append("**MCP list-orders tool vs REST list** (100 orders, 5 fields, same run): " + (st or (
+            "MCP %s req/s, REST %s req/s, MCP/REST %s (p50 %s vs %s ms); target >= %.2f (cost <= 1.2x)." % (
+                cell(mc.get("mcp")), cell(mc.get("ours")), fmt(mc.get("ratio_rps_mcp_vs_rest")),
+                fmt((mc.get("mcp") or {}).get("p50_ms")), fmt((mc.get("ours") or {}).get("p50_ms")), 1 / 1.2))))
         out.append("")
         dp = sc.get("deep_pages") or {}
         st = status_line(dp)

@@ -233,6 +233,34 @@ class Bench:
                         "before each call) vs GET /api/v1/orders?limit=100 with the same fields over HTTP, "
                         "one client, calls alternating"}
 
+    def mcp_list(self):
+        """The list-orders MCP tool (POST /api/v1/mcp, tools/call list_orders) against the REST list of
+        the same page (100 orders, 5 fields), same run: what the JSON-RPC layer costs on top."""
+        self.need_api()
+        c = self.c
+        params = {"limit": 100, "fields": LIST_FIELDS_OURS}
+
+        def rest(s, i):
+            r = c.ours(s, "GET", "/api/v1/orders", params=params)
+            return C.expect(r, lambda r: r.status_code == 200 and len(r.json()["data"]) == 100)
+
+        message = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+            "name": "list_orders", "arguments": {"limit": 100, "fields": LIST_FIELDS_OURS.split(",")}}}
+        headers = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"}
+
+        def mcp_ok(r):
+            result = r.json()["result"] if r.status_code == 200 else {}  # decoded once, as REST's
+            return not result.get("isError", True) and len(result["structuredContent"]["data"]) == 100
+
+        def mcp(s, i):
+            return C.expect(c.ours(s, "POST", "/api/v1/mcp", json=message, headers=headers), mcp_ok)
+
+        out = self.side_by_side({"ours": rest, "mcp": mcp})
+        if out.get("mcp", {}).get("rps") and out.get("ours", {}).get("rps"):
+            out["ratio_rps_mcp_vs_rest"] = ratio(out["mcp"]["rps"], out["ours"]["rps"])
+            out["ratio_p50_mcp_vs_rest"] = ratio(out["mcp"].get("p50_ms"), out["ours"].get("p50_ms"))
+        return out
+
     def _oauth_token(self):
         """An access token of the bench's OAuth2 client (client_secret_post), or None."""
         oauth = self.creds.get("oauth") or {}
@@ -455,7 +483,8 @@ class Bench:
     def run(self):
         self.facts()
         only = set(filter(None, (self.args.only or "").split(",")))
-        plan = [("list_100_orders", self.list100), ("floor", self.floor), ("read_one_order", self.read_one),
+        plan = [("list_100_orders", self.list100), ("floor", self.floor), ("mcp_list_orders", self.mcp_list),
+                ("read_one_order", self.read_one),
                 ("create_order_3_lines", self.create3), ("export_memory", self.export_memory),
                 ("deep_pages", self.deep_pages), ("partner_upsert", self.upsert),
                 ("batch_sync", lambda: batch_sync.run(self)),

@@ -6,5 +6,6 @@ from . import api_partners
 from . import api_batch
 from . import api_changes
 from . import api_docs
+from . import api_mcp
 from . import nodb
 from . import oauth

@@ -48,6 +48,10 @@ def _hidden(env, model, ids):
 class ApiChanges(http.Controller):
 
     @api_route("/api/v1/changes", "GET", scope="changes:read", operation_id="listChanges",
+               mcp={"description": "Read the change feed: every creation, update, archiving and deletion "
+                    "of orders and partners, in commit order. Start with after='0', then pass the "
+                    "returned next_cursor as after to read on; include='data' adds each record's current "
+                    "representation."},
                summary="Read the change feed",
                tags=["changes"],
                description="Every change of an order or a partner (created, updated, archived, deleted), in "

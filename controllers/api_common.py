@@ -13,11 +13,11 @@ from odoo import http
 from odoo.http import request
 from odoo.tools import SQL
 
-from ..lib import api_params
+from ..lib import api_params, api_schemas
 from ..lib.api_errors import ApiError
 from ..lib.cursor import CursorError, decode_cursor, encode_cursor
 from ..lib.schema_check import parse_datetime
-from ..lib.scopes import ALL, SCOPES
+from ..lib.scopes import ALL, PER_TOOL, SCOPES
 from ..services import api_pipeline
 from ..services.api_call import current_call
 from ..services.http import json_response
@@ -26,6 +26,8 @@ OPERATIONS = []
 DATETIME_FILTERS = ("date_from", "date_to", "updated_since")
 # filters every list offers: several records by id or by external reference in one call
 BULK_FILTERS = [("ids", "id", "in"), ("external_refs", "external_ref", "in")]
+# schemas of path parameters other than integer ids (published in OpenAPI and in MCP tools)
+PATH_SCHEMAS = {"ref": api_schemas.EXTERNAL_REF}
 _ARG = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]\w*)>")
 
 
@@ -37,30 +39,41 @@ class Operation:
     parameters: tuple
     request_schema_name: str | None
     counts_items: bool = False  # the rate limit counts len(body["items"]), not 1
+    idempotent: bool = False    # honours the Idempotency-Key header
+    free_form: tuple = ()       # top-level body members whose content the handler checks (check_value)
 
 
 def api_route(path, method, *, scope, operation_id, summary, tags, description="", parameters=(),
               request_schema_name=None, responses=None, idempotent=False, errors=None, links=None,
-              counts_items=False):
+              counts_items=False, mcp=None, free_form=()):
     """Route decorator for one REST operation. ``scope``: the scope (lib/scopes.SCOPES) a key or
     token needs to call it, checked by the pipeline's authorize step (required: an operation cannot
     forget it). ``idempotent``: honours Idempotency-Key.
     ``parameters``: the query parameters (name + JSON Schema) the pipeline parses and checks before
     the endpoint runs (read them with ``api_query()``); ``request_schema_name``: the body schema
     (lib/api_schemas), checked the same way; ``errors``: the error statuses the operation can return;
-    ``counts_items``: a batch, counted by the rate limit as one request per item of body["items"]."""
-    if scope not in SCOPES or scope == ALL:
+    ``counts_items``: a batch, counted by the rate limit as one request per item of body["items"];
+    ``mcp``: also an MCP tool (controllers/api_mcp.py): ``{"description": text for a model,
+    "destructive": bool, "idempotent": bool}``, running this same handler; ``free_form``: top-level
+    members of the body holding arbitrary JSON (MCP's params) that the handler checks itself with
+    lib/input_guard.check_value (the pipeline checks the rest)."""
+    if (scope not in SCOPES and scope != PER_TOOL) or scope == ALL:
         raise ValueError("api_route %s %s: unknown scope %r" % (method, path, scope))
-    OPERATIONS.append({
+    entry = {
         "scope": scope, "path": path, "method": method, "operation_id": operation_id, "summary": summary,
         "tags": list(tags), "description": description, "parameters": list(parameters),
         "request_schema": request_schema_name, "responses": responses or {}, "idempotent": idempotent,
-        "errors": list(errors) if errors else None, "links": links or {},
-    })
-    operation = Operation(method, tuple(parameters), request_schema_name, counts_items)
+        "errors": list(errors) if errors else None, "links": links or {}, "mcp": mcp,
+    }
+    operation = Operation(method, tuple(parameters), request_schema_name, counts_items, idempotent, tuple(free_form))
     path_args = _ARG.findall(path)
+    # what an MCP tool call needs to run the operation as the route does (the handler below)
+    entry.update(operation=operation, path_args=path_args)
+    OPERATIONS.append(entry)
 
     def decorator(func):
+        entry["handler"] = func
+
         def wrapper(self, *args, **kwargs):
             # query-string arguments arrive as kwargs too: endpoints read api_query()
             path_kwargs = {k: kwargs[k] for k in path_args if k in kwargs}

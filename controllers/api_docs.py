@@ -9,7 +9,7 @@ from ..lib.openapi import build_spec, render_html, webhooks_section
 from ..services.api_pipeline import request_schemas
 from ..services.http import json_response, request_id
 from . import api_batch, api_changes, api_orders, api_partners  # noqa: F401 - make sure every operation is registered
-from .api_common import OPERATIONS
+from .api_common import OPERATIONS, PATH_SCHEMAS
 
 
 def _page(item_ref):
@@ -36,8 +36,9 @@ EVENTS = [("res.partner.%s" % ev, "Partner", d) for ev, d in _GENERIC_EVENTS] + 
 ]
 
 
-def build_openapi(env):
-    schemas = {
+def component_schemas(env):
+    """The schemas the document publishes under components (the MCP tools use the same)."""
+    return {
         "SaleOrder": env["sale.order"]._rest_json_schema(),
         "Partner": env["res.partner"]._rest_json_schema(),
         "OrderPage": _page("SaleOrder"),
@@ -45,11 +46,15 @@ def build_openapi(env):
         "BatchResults": api_schemas.BATCH_RESULTS,
         "Change": api_changes.CHANGE_SCHEMA,
         "ChangePage": api_changes.CHANGE_PAGE,
+        "McpResponse": api_schemas.MCP_RESPONSE,
         **request_schemas(env),
     }
+
+
+def build_openapi(env):
     return build_spec(
-        OPERATIONS, schemas, title="rest_webhooks REST API",
-        version=get_manifest("rest_webhooks").get("version", "1"), path_schemas={"ref": api_schemas.EXTERNAL_REF},
+        OPERATIONS, component_schemas(env), title="rest_webhooks REST API",
+        version=get_manifest("rest_webhooks").get("version", "1"), path_schemas=PATH_SCHEMAS,
         webhooks=webhooks_section(EVENTS),
         description="Sale orders and partners over HTTP. Authenticate with an Odoo API key "
                     "(Authorization: Bearer <key>). Errors are application/problem+json (RFC 9457).")

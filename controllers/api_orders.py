@@ -36,6 +36,11 @@ class ApiOrders(http.Controller):
 
     @api_route("/api/v1/orders", "GET", scope="orders:read",
                operation_id="listOrders", summary="List sale orders",
+               mcp={"description": "Search sale orders (quotations and confirmed orders). Filter by state, "
+                    "partner_id, external_ref, ids, external_refs, order date range (date_from, date_to) "
+                    "or updated_since (ISO 8601 date-times, UTC). Returns a page: data, has_more and "
+                    "next_cursor; pass next_cursor back as cursor for the next page. Lines are left out "
+                    "unless fields includes 'lines'; use fields to fetch only what you need."},
                tags=TAGS, description="Keyset pagination: follow next_cursor (or the Link header) "
                "while has_more. By default lines are omitted; ask for them with fields=...,lines.",
                parameters=LIST_PARAMETERS + [
@@ -61,12 +66,19 @@ class ApiOrders(http.Controller):
 
     @api_route("/api/v1/orders/<int:order_id>", "GET", scope="orders:read",
                operation_id="getOrder", summary="Read one order",
+               mcp={"description": "Read one sale order by its id, with its lines (product, quantity, "
+                    "prices, taxes) and totals."},
                tags=TAGS, responses={200: {"description": "The order with its lines", **ORDER}})
     def get_order(self, order_id):
         return record_response(_order(order_id))
 
     @api_route("/api/v1/orders", "POST", scope="orders:write",
                operation_id="createOrder", summary="Create an order",
+               mcp={"description": "Create a quotation (draft sale order) for a customer: body.partner_id, "
+                    "body.partner_external_ref or an inline body.partner (upserted by its external_ref); "
+                    "lines by product_id or product_code with quantity. Set body.external_ref (your own "
+                    "reference: an existing one returns that order instead of a duplicate) and "
+                    "idempotency_key so a retried call never creates a second order.", "idempotent": True},
                tags=TAGS, idempotent=True,
                request_schema_name="OrderCreate",
                description="Partner by partner_id, partner_external_ref or an inline partner (upserted "
@@ -94,6 +106,9 @@ class ApiOrders(http.Controller):
 
     @api_route("/api/v1/orders/<int:order_id>/confirm", "POST", scope="orders:confirm",
                operation_id="confirmOrder",
+               mcp={"description": "Confirm a quotation (draft or sent) into a sales order, as the "
+                    "Confirm button does. Refused (409) when the order is not a quotation.",
+                    "destructive": True},
                summary="Confirm a quotation (Odoo's action_confirm)", tags=TAGS, idempotent=True,
                responses={200: {"description": "The confirmed order", **ORDER}})
     def confirm_order(self, order_id, body=None):
@@ -106,6 +121,8 @@ class ApiOrders(http.Controller):
 
     @api_route("/api/v1/orders/<int:order_id>/cancel", "POST", scope="orders:confirm",
                operation_id="cancelOrder",
+               mcp={"description": "Cancel a sale order (quotation or confirmed), as the Cancel button "
+                    "does. Refused (409) when it is already cancelled.", "destructive": True},
                summary="Cancel an order (Odoo's action_cancel)", tags=TAGS, idempotent=True,
                responses={200: {"description": "The cancelled order", **ORDER}})
     def cancel_order(self, order_id, body=None):

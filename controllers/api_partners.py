@@ -31,6 +31,10 @@ class ApiPartners(http.Controller):
 
     @api_route("/api/v1/partners", "GET", scope="partners:read",
                operation_id="listPartners", summary="List partners", tags=TAGS,
+               mcp={"description": "Search partners (customers, companies, contacts). Filter by email "
+                    "(exact, case-insensitive), name (contains), is_company, external_ref, ids, "
+                    "external_refs or updated_since. Returns a page: data, has_more and next_cursor; "
+                    "pass next_cursor back as cursor for the next page."},
                parameters=LIST_PARAMETERS + [
                    {"name": "email", "schema": api_schemas.text(254, 1),
                     "description": "Exact email (case-insensitive)"},
@@ -49,6 +53,8 @@ class ApiPartners(http.Controller):
 
     @api_route("/api/v1/partners/<int:partner_id>", "GET", scope="partners:read",
                operation_id="getPartner",
+               mcp={"description": "Read one partner (contact or company) by its id: name, email, "
+                    "address, parent company, external_ref."},
                summary="Read one partner", tags=TAGS, responses={200: {"description": "The partner", **PARTNER}})
     def get_partner(self, partner_id):
         return record_response(_partner(partner_id))
@@ -84,6 +90,9 @@ class ApiPartners(http.Controller):
 
     @api_route("/api/v1/partners/external/<string:ref>", "PUT", scope="partners:write",
                operation_id="upsertPartner",
+               mcp={"description": "Create or update the partner whose external reference is ref (your "
+                    "system's id for it): body holds the fields to set (name is needed to create). "
+                    "Updating overwrites the given fields.", "destructive": True, "idempotent": True},
                summary="Create or update the partner with this external reference", tags=TAGS,
                idempotent=True, request_schema_name="PartnerUpsert",
                responses={200: {"description": "Updated", **PARTNER}, 201: {"description": "Created", **PARTNER}},

@@ -1,11 +1,12 @@
-"""OAuth2 client credentials: POST /api/v1/oauth/token (RFC 6749 §4.4, answers per §5) and the
-authorization server metadata (RFC 8414). Not a REST operation: no Bearer auth, RFC 6749 JSON
+"""OAuth2 client credentials: POST /api/v1/oauth/token (RFC 6749 §4.4, answers per §5), the
+authorization server metadata (RFC 8414) and the MCP endpoint's protected resource metadata
+(RFC 9728). Not a REST operation: no Bearer auth, RFC 6749 JSON
 errors, its own rate limit per client id against secret guessing."""
 from odoo import http
 from odoo.http import request
 
 from ..lib import oauth, scopes
-from ..services.http import json_response
+from ..services.http import MCP_PATH, PROTECTED_RESOURCE_PREFIX, json_response
 
 FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Pragma": "no-cache"}  # json_response already sends Cache-Control: no-store
@@ -60,3 +61,10 @@ class OAuthToken(http.Controller):
     def metadata(self):
         base = request.httprequest.url_root.rstrip("/")
         return json_response(oauth.server_metadata(base, list(scopes.SCOPES)))
+
+    @http.route([PROTECTED_RESOURCE_PREFIX + MCP_PATH, PROTECTED_RESOURCE_PREFIX], type="http", auth="none",
+                methods=["GET"], csrf=False, save_session=False)
+    def protected_resource(self):
+        """RFC 9728 metadata of the MCP endpoint, named by its 401 challenge (resource_metadata)."""
+        base = request.httprequest.url_root.rstrip("/")
+        return json_response(oauth.protected_resource_metadata(base, MCP_PATH, list(scopes.SCOPES)))

@@ -118,6 +118,7 @@ def request_schemas(country_codes):
                            "create, else 404), as PUT /api/v1/partners/external/{ref}.",
         },
     }
+    schemas["McpMessage"] = MCP_MESSAGE
     schemas["OrderBatch"] = batch_schema("OrderCreate", schemas["OrderCreate"],
                                          "created, or returned by external_ref, as POST /api/v1/orders")
     schemas["PartnerBatch"] = batch_schema("PartnerBatchItem", schemas["PartnerBatchItem"], "upserted by external_ref")
@@ -140,6 +141,37 @@ def batch_schema(name, item_schema, what):
         },
     }
 
+
+# POST /api/v1/mcp: one JSON-RPC 2.0 message of the Model Context Protocol (lib/mcp_protocol.py)
+_RPC_ID = {"type": ["string", "integer"], "maxLength": 255, "pattern": TEXT_PATTERN,
+           "minimum": -2 ** 63, "maximum": 2 ** 63 - 1, "description": "The request's id (absent in a notification)"}
+MCP_MESSAGE = {
+    "type": "object", "required": ["jsonrpc"], "additionalProperties": False,
+    "anyOf": [{"required": ["method"]}, {"required": ["id", "result"]}, {"required": ["id", "error"]}],
+    "description": "A JSON-RPC 2.0 request (method + id), notification (method, no id) or response "
+                   "(id + result or error) of the Model Context Protocol, revision 2025-11-25.",
+    "properties": {
+        "jsonrpc": {"const": "2.0"},
+        "id": _RPC_ID,
+        "method": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": TEXT_PATTERN,
+                   "description": "initialize, ping, tools/list, tools/call, resources/list, "
+                                  "resources/templates/list, resources/read, notifications/..."},
+        "params": {"type": "object"},
+        "result": {"type": "object"},
+        "error": {"type": "object"},
+    },
+}
+MCP_RESPONSE = {
+    "type": "object", "required": ["jsonrpc", "id"],
+    "description": "A JSON-RPC 2.0 response: a result (its shape is the MCP method's) or an error.",
+    "properties": {
+        "jsonrpc": {"const": "2.0"},
+        "id": {"type": ["string", "integer", "null"]},
+        "result": {"type": "object"},
+        "error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "integer"}, "message": {"type": "string"}, "data": {}}},
+    },
+}
 
 # The answer to a batch write: one result per item, in order.
 BATCH_RESULTS = {

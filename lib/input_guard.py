@@ -112,8 +112,9 @@ class _DuplicateKey(ValueError):
     pass
 
 
-def loads(raw):
-    """Decode a JSON request body strictly; raise InputError.
+def loads(raw, check=True):
+    """Decode a JSON request body strictly; raise InputError. ``check=False`` leaves the values'
+    check (``check_value``) to the caller.
 
     Refused with 400 (malformed): invalid JSON or UTF-8, NaN/Infinity, numbers that overflow or
     have more than ``MAX_NUMBER_CHARS`` digits, duplicate object keys, nesting deeper than
@@ -131,7 +132,8 @@ def loads(raw):
         raise InputError(None, "Malformed JSON body: nested too deeply", status=400) from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         raise InputError(None, "Malformed JSON body: %s" % exc, status=400) from None
-    check_value(value)
+    if check:
+        check_value(value)
     return value
 
 

@@ -77,3 +77,16 @@ def server_metadata(base_url, scopes):
         "response_types_supported": [],
         "scopes_supported": list(scopes),
     }
+
+
+def protected_resource_metadata(base_url, resource_path, scopes):
+    """RFC 9728 protected resource metadata of ``base_url + resource_path`` (the MCP endpoint): its
+    authorization server is this server (the RFC 8414 document at /.well-known/oauth-authorization-server)."""
+    return {
+        "resource": base_url + resource_path,
+        "authorization_servers": [base_url],
+        "scopes_supported": list(scopes),
+        "bearer_methods_supported": ["header"],
+        "resource_name": "rest_webhooks MCP server",
+        "resource_documentation": base_url + "/api/v1/docs",
+    }

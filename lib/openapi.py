@@ -8,7 +8,7 @@ import html
 import json
 import re
 
-from .scopes import SCOPES
+from .scopes import PER_TOOL, SCOPES
 
 _PATH_ARG = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 
@@ -83,6 +83,8 @@ def security_schemes():
 
 def operation_security(scope):
     """The requirement of an operation needing ``scope`` (``*`` grants it too)."""
+    if scope == PER_TOOL:  # any key or token; its parts check their own scopes
+        return [{"bearerAuth": []}, {"oauth2": []}]
     return [{"bearerAuth": [scope]}, {"oauth2": [scope]}]
 
 

@@ -23,6 +23,9 @@ SCOPES = {
     "changes:read": "Read the change feed",
     ALL: "Everything the user may do",
 }
+# The scope of an operation open to every key and token whose parts each need their own scope (the
+# MCP endpoint: each tool needs its operation's scope); not a scope a key can hold.
+PER_TOOL = "per-tool"
 _TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")  # RFC 6749 §3.3 scope-token
 
 
@@ -72,6 +75,8 @@ def from_key_column(value):
 
 def allows(granted, required):
     """Whether scopes ``granted`` allow an operation that needs ``required``."""
+    if required == PER_TOOL:
+        return bool(granted)
     return ALL in granted or required in granted
 
 

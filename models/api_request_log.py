@@ -18,6 +18,8 @@ class ApiRequestLog(models.Model):
     method = fields.Char(required=True, readonly=True)
     path = fields.Char(required=True, readonly=True, index=True)
     query_string = fields.Char(readonly=True)
+    # POST /api/v1/mcp: the MCP method and, for tools/call, the tool ("tools/call list_orders")
+    mcp_call = fields.Char("MCP call", readonly=True, index="btree_not_null")
     status = fields.Integer(readonly=True, index=True)
     duration_ms = fields.Float("Duration (ms)", readonly=True, aggregator="avg")
     user_id = fields.Many2one("res.users", readonly=True, index=True, ondelete="set null")
@@ -85,7 +87,8 @@ class ApiRequestLog(models.Model):
                 call.elapsed_ms() if call else None, user_id, call.key_name if call else None, request_id(),
                 idem_key, error_title, req_body, (response_body[:100000] if bodies and response_body else None),
                 user_id, user_id, aggregate_key(status, user_id, time.time()), call.key_id if call else None,
-                call.client_id if call else None, 1, now, now)
+                call.client_id if call else None, 1, now, now,
+                _printable(call.mcp_call) if call and call.mcp_call else None)
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None, **kwargs):

@@ -14,6 +14,7 @@ from odoo.http import request
 class IdempotencyClaim:
     key: str          # the client's Idempotency-Key
     record_id: int    # its api.idempotency.key row, claimed for this request
+    stored: bool = False  # its response is stored (an MCP tool's, before the JSON-RPC answer)
 
 
 @dataclass
@@ -39,6 +40,9 @@ class ApiCall:
     query: dict = field(default_factory=dict)
     # claim the Idempotency-Key
     idempotency: IdempotencyClaim | None = None
+    # the log row: the MCP method and tool (e.g. "tools/call list_orders") and a tool's failure
+    mcp_call: str | None = None
+    error_title: str | None = None
 
     def elapsed_ms(self):
         return round((time.perf_counter() - self.started) * 1000.0, 3)

@@ -37,14 +37,14 @@ from ..lib import api_schemas
 from ..lib.api_errors import ApiError, BusinessError, Conflict, NotFound, validation_error
 from ..lib.api_params import parse_query
 from ..lib.idempotency import request_fingerprint, valid_key
-from ..lib.input_guard import InputError, check_path, check_query_string, loads
+from ..lib.input_guard import InputError, check_path, check_query_string, check_value, loads
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
 from ..lib.schema_check import check, coerce_integers
 from ..lib.scopes import allows
 from .api_call import IdempotencyClaim, current_call, existing_call
 from .api_keys import bearer_token, verify_api_key
 from .cursors import is_test_cursor, own_transaction, read_committed_cursor
-from .http import API_PREFIX, json_response, request_id
+from .http import API_PREFIX, MCP_PATH, PROTECTED_RESOURCE_PREFIX, json_response, request_id
 from .oauth_tokens import is_access_token, verify_access_token
 
 _logger = logging.getLogger(__name__)
@@ -178,15 +178,32 @@ def check_input(call, operation):
 def claim_idempotency(call, operation):
     """Claim the request's Idempotency-Key; returns the stored response to replay, or None."""
     hreq = request.httprequest
-    key = hreq.headers.get("Idempotency-Key") if operation.method in BODY_METHODS else None
-    if key is None or (call.idempotency and call.idempotency.key == key):
-        return None  # no key, or already claimed by this request before Odoo retried it
+    key = hreq.headers.get("Idempotency-Key") if operation.idempotent and operation.method in BODY_METHODS else None
+    if key is None:
+        return None
     if not valid_key(key):
         raise ApiError(400, "Idempotency-Key must be 1-255 printable ASCII characters.",
                        type_="invalid-idempotency-key")
     fingerprint = request_fingerprint(hreq.method, hreq.path, hreq.query_string.decode("latin-1"),
                                       hreq.get_data(cache=True))
-    outcome, data = request.env["api.idempotency.key"]._claim(call.user_id, key, fingerprint, hreq.method, hreq.path)
+    replay = claim_key(call, key, fingerprint)
+    if replay is None:
+        return None
+    status, content_type, text = replay
+    return request.make_response(text, status=status, headers=[
+        ("Content-Type", content_type), ("Idempotent-Replayed", "true")])
+
+
+def claim_key(call, key, fingerprint):
+    """Claim Idempotency-Key ``key`` for the request of ``fingerprint`` (an HTTP request, or an MCP
+    tool call): None when claimed, ``(status, content type, text)`` of the stored response to
+    replay; ApiError 409 when the key stands for another request or one still running."""
+    if call.idempotency and call.idempotency.key == key:
+        call.idempotency.stored = False  # Odoo retries the request: the store was rolled back
+        return None  # already claimed by this request before Odoo retried it
+    hreq = request.httprequest
+    Keys = request.env["api.idempotency.key"]
+    outcome, data = Keys._claim(call.user_id, key, fingerprint, hreq.method, hreq.path)
     if outcome == "mismatch":
         # 409, not the IETF draft's suggested 422: the body is valid (the contract promises that a
         # request the OpenAPI document calls valid is never 400/422); it conflicts with what the key
@@ -196,9 +213,7 @@ def claim_idempotency(call, operation):
         raise ApiError(409, "A request with this Idempotency-Key is still being processed.",
                        type_="idempotency-key-in-use")
     if outcome == "replay":
-        status, content_type, text = data
-        return request.make_response(text, status=status, headers=[
-            ("Content-Type", content_type), ("Idempotent-Replayed", "true")])
+        return data
     call.idempotency = IdempotencyClaim(key, data)
     # the claim was committed on the request's connection before its operation's transaction
     # began: the handler and store_response see it
@@ -217,14 +232,21 @@ def parse_body(operation):
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise ApiError(415, "Send the body as application/json (got %r)." % (mimetype or "nothing"),
                        headers={"Accept": "application/json"})
-    body = loads(hreq.get_data(cache=True))
+    body = loads(hreq.get_data(cache=True), check=not operation.free_form)
+    if operation.free_form:  # every value but the free-form members' content, which the handler checks
+        check_value({k: None if k in operation.free_form else v for k, v in body.items()}
+                    if isinstance(body, dict) else body)
     if operation.request_schema_name is not None:
-        schema = request_schemas(request.env)[operation.request_schema_name]
-        errors = check(body, schema)
-        if errors:
-            raise validation_error(errors)
-        body = coerce_integers(body, schema)
+        body = valid_value(body, request_schemas(request.env)[operation.request_schema_name])
     return body
+
+
+def valid_value(value, schema, detail=None):
+    """``value`` checked against ``schema`` (422 naming the fields), integers as Python ints."""
+    errors = check(value, schema)
+    if errors:
+        raise validation_error(errors, detail) if detail else validation_error(errors)
+    return coerce_integers(value, schema)
 
 
 _SCHEMA_CACHE = {}
@@ -241,10 +263,12 @@ def request_schemas(env):
 
 
 def store_response(call, response):
-    if call.idempotency:
+    """Store the response of the claimed key, once (an MCP tool stores its own, not the JSON-RPC answer)."""
+    if call.idempotency and not call.idempotency.stored:
         request.env["api.idempotency.key"]._store(
             call.idempotency.record_id, response.status_code, response.headers.get("Content-Type"),
             response.get_data(as_text=True))
+        call.idempotency.stored = True
 
 
 def finish(call, response):
@@ -254,7 +278,7 @@ def finish(call, response):
     body = response.get_data(as_text=True) if call.log_bodies else None
     # deferred: buffered and written after the response, in a batch (services/log_buffer.py); with
     # the immediate setting in the request's transaction, or on the primary for a replica read
-    request.env["api.request.log"]._record(call, response.status_code, None, body,
+    request.env["api.request.log"]._record(call, response.status_code, call.error_title, body,
                                            cr=None if request.env.cr.readonly else request.env.cr)
     return response
 
@@ -329,6 +353,10 @@ def error_response(exc):
         _logger.error("REST API request %s failed", request_id(), exc_info=exc)
     call = existing_call()
     headers = {**(call.rate_headers if call else {}), **headers}
+    if status == 401 and request.httprequest.path == MCP_PATH:
+        # MCP authorization (2025-11-25): the challenge names the RFC 9728 metadata of the resource
+        headers["WWW-Authenticate"] = 'Bearer realm="api", resource_metadata="%s"' % (
+            request.httprequest.url_root.rstrip("/") + PROTECTED_RESOURCE_PREFIX + MCP_PATH)
     doc = problem(status, fields.get("detail"), title=fields.get("title"), type_=fields.get("type_"),
                   errors=fields.get("errors"), request_id=request_id())
     response = json_response(doc, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)

@@ -15,7 +15,7 @@ so two batches sharing references wait for each other instead of deadlocking.
 
 Savepoints and precommit hooks: rolling back an Odoo savepoint clears the transaction's precommit
 hooks (``BaseCursor.clear``), which would drop the webhook deliveries queued by the items before the
-failed one. ``_savepoint`` restores the hooks and their data as they were when the item started.
+failed one. ``savepoint`` restores the hooks and their data as they were when the item started.
 """
 from contextlib import contextmanager
 
@@ -36,7 +36,7 @@ class _RollBack(Exception):
 
 
 @contextmanager
-def _savepoint(cr):
+def savepoint(cr):
     """A flushing savepoint whose rollback keeps the precommit hooks registered before it."""
     funcs = list(cr.precommit._funcs)
     data = {k: (v.copy() if isinstance(v, (dict, set, list)) else v) for k, v in cr.precommit.data.items()}
@@ -64,7 +64,7 @@ def _run_item(cr, index, item, process):
     result = {"index": index, "status": None, "id": None, "external_ref": item.get("external_ref"),
               "problem": None}
     try:
-        with _savepoint(cr):
+        with savepoint(cr):
             record, created = process(item)
     except ITEM_ERRORS as exc:
         status, fields, _headers = exception_to_problem(exc)
@@ -82,7 +82,7 @@ def run_batch(env, items, process, *, atomic=False):
     cr = env.cr
     results = []
     try:
-        with _savepoint(cr):
+        with savepoint(cr):
             results = [_run_item(cr, i, item, process) for i, item in enumerate(items)]
             if atomic and any(r["problem"] for r in results):
                 raise _RollBack()

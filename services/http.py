@@ -13,6 +13,9 @@ from ..lib.representation import json_dumps
 
 REQUEST_ID_HEADER = "X-Request-Id"
 API_PREFIX = "/api/"
+MCP_PATH = "/api/v1/mcp"
+# RFC 9728 §3.1: the metadata of resource https://host/<path> is at this prefix + /<path>
+PROTECTED_RESOURCE_PREFIX = "/.well-known/oauth-protected-resource"
 # The catch-all of controllers/nodb.py: only in Odoo's no-database routing map (models/ir_http.py).
 NODB_ROUTE = "/api/<path:subpath>"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -29,10 +32,15 @@ def request_id():
 
 
 def json_response(data, status=200, headers=None, content_type="application/json"):
+    return json_text_response(json_dumps(data), status, headers, content_type)
+
+
+def json_text_response(text, status=200, headers=None, content_type="application/json"):
+    """A response of already-encoded JSON ``text``."""
     hdrs = [("Content-Type", content_type), (REQUEST_ID_HEADER, request_id()),
             ("Cache-Control", "no-store")]
     hdrs += list((headers or {}).items())
-    return request.make_response(json_dumps(data), headers=hdrs, status=status)
+    return request.make_response(text, headers=hdrs, status=status)
 
 
 def problem_response(status, detail=None, headers=None, **kwargs):

@@ -45,7 +45,7 @@ MAX_PENDING = 20000
 
 COLUMNS = ("method", "path", "query_string", "status", "duration_ms", "user_id", "key_name", "request_id",
            "idempotency_key", "error_title", "request_body", "response_body", "create_uid", "write_uid",
-           "aggregate_key", "api_key_id", "api_client_id", "hit_count", "create_date", "write_date")
+           "aggregate_key", "api_key_id", "api_client_id", "hit_count", "create_date", "write_date", "mcp_call")
 _AGGREGATE = COLUMNS.index("aggregate_key")
 _HITS = COLUMNS.index("hit_count")
 _INSERT = SQL("INSERT INTO api_request_log (%s) VALUES ", SQL(", ").join(SQL.identifier(c) for c in COLUMNS))

@@ -37,3 +37,4 @@ from . import test_api_key_usage
 from . import test_webhook_cluster
 from . import test_api_log_buffer
 from . import test_event_store
+from . import test_api_mcp

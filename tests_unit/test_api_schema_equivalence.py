@@ -105,6 +105,13 @@ CORPUS = {
     ],
     "PartnerPatch": [({}, True), ({"name": None}, False), ({"external_ref": "R"}, True)],
     "PartnerUpsert": [({}, True), ({"external_ref": "R"}, False), ({"name": "N", "vat": "BE0123"}, True)],
+    "McpMessage": [({"jsonrpc": "2.0", "id": 1, "method": "ping"}, True),
+                   ({"jsonrpc": "2.0", "method": "notifications/initialized"}, True),
+                   ({"jsonrpc": "2.0", "id": "a", "result": {}}, True),
+                   ({"jsonrpc": "2.0", "id": 1.0, "error": {"code": 1}}, True),
+                   ({"jsonrpc": "2.0", "id": 1}, False), ({"jsonrpc": "1.0", "method": "ping"}, False),
+                   ({"jsonrpc": "2.0", "id": True, "method": "ping"}, False),
+                   ({"jsonrpc": "2.0", "method": ""}, False), ({"jsonrpc": "2.0", "method": "x", "params": []}, False)],
     "OrderPatch": [({}, True), ({"lines": [{"product_code": "A"}]}, True), ({"lines": []}, False),
                    ({"partner_id": 1}, False), ({"note": None, "client_order_ref": None}, True)],
 }
