@@ -12,8 +12,8 @@ RESULTS = {"schema": "BatchResults", "headers": ["RateLimit-Cost"]}
 _COMMON = (" Up to %d items; each item counts as one request against the rate limit (RateLimit-Cost). "
            "The answer has one result per item, in order: {index, status, id, external_ref, problem}, "
            "status being what the single operation would have answered (a body breaking the item schema "
-           "is refused whole: 422 naming the item's field). Default: each item in its own "
-           "savepoint, failed items do not stop the others (200). atomic=true: all or nothing; one "
+           "is refused whole: 422 naming the item's field). Default: failed items do not stop "
+           "the others (200). atomic=true: all or nothing; one "
            "failed item rolls back every item (409, the problem document carrying the results; the "
            "items that did not fail themselves have status 424). Honours Idempotency-Key for the "
            "whole batch. Webhooks fire per record as for single writes." % MAX_BATCH)

@@ -1,15 +1,27 @@
 """Batch writes: many items of one operation in one request, one result per item, in order.
 
 Each item is the single operation's body (the request schema checks every item: a body breaking
-it is refused whole) and runs as the single operation would run it, in its own savepoint: a failed
-item (an unknown reference, a business rule, an access right, a field refused by the model) is
-rolled back alone and reported with the status and RFC 9457 problem the
-single call would have answered; the others go on. ``atomic``: one failed item rolls back every
-item (the results say which failed and why).
+it is refused whole) and gets the result the single operation would have given it: a failed item
+(an unknown reference, a business rule, an access right, a field refused by the model) is rolled
+back alone and reported with the status and RFC 9457 problem the single call would have answered;
+the others go on. ``atomic``: one failed item rolls back every item (the results say which failed
+and why).
+
+Speed (``Bulk``): consecutive items that do not depend on each other are planned together: their
+external references, partners and products are read in one query each for all of them (the same
+planner the single call uses, given one body), then every new record is created by ONE
+``create(vals_list)`` (Odoo computes the fields once per batch, as /json/2 does) and existing ones
+written with one ``write`` per distinct vals, in one savepoint. If that savepoint fails, it is rolled
+back and those items run again one by one, each in its own savepoint, exactly as the single
+operation, so each result stays exact. Items that depend on earlier ones are planned apart and in
+order: a repeated external reference starts a new run (the later item sees the earlier one's
+record), an item whose planning writes (an order with an inline partner) runs alone.
 
 What a single call would have Odoo retry (a unique-index race with a concurrent request, a
 serialization failure, a deadlock) is not an item's failure: it propagates, and Odoo retries the
-whole request in a new transaction, which then sees the concurrent writer's rows. Before the items
+whole request in a new transaction, which then sees the concurrent writer's rows (in a planned run,
+the unique violation sends the items one by one, and the single path raises it as a
+ConcurrencyError). Before the items
 run, the batch takes a transaction-level advisory lock per external reference, in one global order,
 so two batches sharing references wait for each other instead of deadlocking.
 
