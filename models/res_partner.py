@@ -60,7 +60,10 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ REST API helpers
     @api.model
-    def _rest_partner_vals(self, body, path=""):
+    def _rest_partner_vals(self, body, path="", memo=None):
+        """Partner vals of an API body; ``memo`` (a dict kept across the bodies of a batch) answers
+        a country code or parent id already looked up once instead of searching again."""
+        memo = {} if memo is None else memo
         vals = {WRITABLE[k]: v for k, v in body.items() if k in WRITABLE}
         if "external_ref" in body:
             vals["external_ref"] = body["external_ref"]
@@ -68,7 +71,10 @@ class ResPartner(models.Model):
             vals["parent_id"] = body["parent_id"]
         errors = []
         if body.get("country_code"):
-            country = self.env["res.country"].search([("code", "=ilike", body["country_code"])], limit=1)
+            key = ("country", body["country_code"])
+            if key not in memo:
+                memo[key] = self.env["res.country"].search([("code", "=ilike", body["country_code"])], limit=1)
+            country = memo[key]
             if not country:
                 errors.append({"field": path + "country_code", "message": "unknown country code"})
             vals["country_id"] = country.id
@@ -76,8 +82,12 @@ class ResPartner(models.Model):
             vals["country_id"] = False
         if errors:
             raise validation_error(errors)
-        if body.get("parent_id") and not self.search([("id", "=", body["parent_id"])], limit=1):
-            raise unknown_reference([{"field": path + "parent_id", "message": "no such partner"}])
+        if body.get("parent_id"):
+            key = ("parent", body["parent_id"])
+            if key not in memo:
+                memo[key] = bool(self.search([("id", "=", body["parent_id"])], limit=1))
+            if not memo[key]:
+                raise unknown_reference([{"field": path + "parent_id", "message": "no such partner"}])
         return vals
 
     @api.model
@@ -89,9 +99,10 @@ class ResPartner(models.Model):
         existing = {p.external_ref: p for p in self.with_context(active_test=False).search(
             [("external_ref", "in", refs)])} if refs else {}
         taken = self._rest_refs_taken([r for r in refs if r not in existing])
+        memo = {}
 
         def plan(ref, body, path=""):
-            vals = self._rest_partner_vals(dict(body, external_ref=ref), path)
+            vals = self._rest_partner_vals(dict(body, external_ref=ref), path, memo)
             partner = existing.get(ref)
             if partner:
                 vals.pop("external_ref", None)

@@ -164,6 +164,17 @@ class TestApiBatch(ApiTestMixin, WebhookTestMixin, HttpCase):
         self.assertEqual(olds.mapped("city"), ["Ghent", "Ghent", "Bruges"])
         self.assertEqual(olds.mapped("name"), ["Old 0", "Old 1", "Old 2"])
 
+    def test_partner_batch_resolves_each_items_country_and_parent(self):
+        parent = self.env["res.partner"].create({"name": "Head office", "is_company": True})
+        res = self.api("PUT", "/api/v1/partners/batch", body={"items": [
+            {"external_ref": "C-1", "name": "One", "country_code": "BE", "parent_id": parent.id},
+            {"external_ref": "C-2", "name": "Two", "country_code": "FR"},
+            {"external_ref": "C-3", "name": "Three", "country_code": "BE", "parent_id": parent.id}]})
+        self.assertEqual([r["status"] for r in res.json()["results"]], [201, 201, 201])
+        partners = self.env["res.partner"].browse([r["id"] for r in res.json()["results"]])
+        self.assertEqual([p.country_id.code for p in partners], ["BE", "FR", "BE"])
+        self.assertEqual([p.parent_id for p in partners], [parent, self.env["res.partner"], parent])
+
     def test_batch_body_breaking_its_own_schema_is_422(self):
         self.assertProblem(self.api("POST", "/api/v1/orders/batch", body={"items": []}), 422)
         self.assertProblem(self.api("POST", "/api/v1/orders/batch", body={"items": ["x"]}), 422)
