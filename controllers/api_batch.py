@@ -4,7 +4,7 @@ from odoo.http import request
 
 from ..lib.api_schemas import MAX_BATCH
 from ..lib.problem import PROBLEM_CONTENT_TYPE, problem
-from ..services.batch import lock_refs, run_batch
+from ..services.batch import lock_refs, order_create, partner_upsert, run_batch
 from ..services.http import json_response, request_id
 from .api_common import api_route
 
@@ -12,18 +12,18 @@ RESULTS = {"schema": "BatchResults", "headers": ["RateLimit-Cost"]}
 _COMMON = (" Up to %d items; each item counts as one request against the rate limit (RateLimit-Cost). "
            "The answer has one result per item, in order: {index, status, id, external_ref, problem}, "
            "status being what the single operation would have answered (a body breaking the item schema "
-           "is refused whole: 422 naming the item's field). Default: each item in its own "
-           "savepoint, failed items do not stop the others (200). atomic=true: all or nothing; one "
+           "is refused whole: 422 naming the item's field). Default: failed items do not stop "
+           "the others (200). atomic=true: all or nothing; one "
            "failed item rolls back every item (409, the problem document carrying the results; the "
            "items that did not fail themselves have status 424). Honours Idempotency-Key for the "
            "whole batch. Webhooks fire per record as for single writes." % MAX_BATCH)
 ERRORS = [400, 401, 403, 409, 413, 415, 422, 429, 503]
 
 
-def _answer(items, process, atomic, namespace):
+def _answer(items, process, bulk, atomic, namespace):
     env = request.env
     lock_refs(env.cr, namespace, [i.get("external_ref") for i in items])
-    results, committed = run_batch(env, items, process, atomic=atomic)
+    results, committed = run_batch(env, items, process, atomic=atomic, bulk=bulk)
     if committed:
         return json_response({"results": results})
     failed = sum(1 for r in results if r["status"] != 424)
@@ -43,9 +43,8 @@ class ApiBatch(http.Controller):
                "(201)." + _COMMON,
                responses={200: {"description": "One result per item", **RESULTS}})
     def create_orders_batch(self, body):
-        Order = request.env["sale.order"]
-        return _answer(body["items"], Order._rest_create_or_get, body.get("atomic", False),
-                       "sale.order")
+        process, bulk = order_create(request.env)
+        return _answer(body["items"], process, bulk, body.get("atomic", False), "sale.order")
 
     @api_route("/api/v1/partners/batch", "PUT", scope="partners:write", operation_id="upsertPartnersBatch",
                summary="Create or update many partners by external reference", tags=["partners"],
@@ -54,8 +53,5 @@ class ApiBatch(http.Controller):
                "/api/v1/partners/external/{ref} (201 created, 200 updated)." + _COMMON,
                responses={200: {"description": "One result per item", **RESULTS}})
     def upsert_partners_batch(self, body):
-        Partner = request.env["res.partner"]
-
-        def upsert(item):
-            return Partner._rest_upsert(item["external_ref"], {k: v for k, v in item.items() if k != "external_ref"})
-        return _answer(body["items"], upsert, body.get("atomic", False), "res.partner")
+        process, bulk = partner_upsert(request.env)
+        return _answer(body["items"], process, bulk, body.get("atomic", False), "res.partner")

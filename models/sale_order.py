@@ -129,8 +129,9 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------ REST API helpers
     @api.model
-    def _rest_resolve_lines(self, lines, path="lines"):
-        """Turn API lines into ``order_line`` commands; ``NotFound`` (404) naming unknown products."""
+    def _rest_product_lookup(self, lines):
+        """Saleable products named by ``lines`` (of one body or of many), in two queries:
+        ``(ids found, {default_code: product})``."""
         Product = self.env["product.product"]
         codes = {ln["product_code"] for ln in lines if ln.get("product_code")}
         ids = {ln["product_id"] for ln in lines if ln.get("product_id")}
@@ -139,6 +140,13 @@ class SaleOrder(models.Model):
             for prod in Product.search([("default_code", "in", list(codes)), ("sale_ok", "=", True)]):
                 by_code.setdefault(prod.default_code, prod)
         found_ids = set(Product.search([("id", "in", list(ids)), ("sale_ok", "=", True)]).ids) if ids else set()
+        return found_ids, by_code
+
+    @api.model
+    def _rest_resolve_lines(self, lines, path="lines", lookup=None):
+        """Turn API lines into ``order_line`` commands; ``NotFound`` (404) naming unknown products.
+        ``lookup``: ``_rest_product_lookup`` of these lines (or of more), read once for a batch."""
+        found_ids, by_code = lookup or self._rest_product_lookup(lines)
         errors, commands = [], []
         for i, ln in enumerate(lines):
             if ln.get("product_id"):
@@ -174,6 +182,48 @@ class SaleOrder(models.Model):
         return vals
 
     @api.model
+    def _rest_orders_by_ref(self, refs):
+        """``(orders visible to the user by external_ref, refs held by orders the user cannot see)``,
+        in one search and one probe for all ``refs``."""
+        refs = list({r for r in refs if r})
+        if not refs:
+            return {}, set()
+        found = {o.external_ref: o for o in self.search([("external_ref", "in", refs)])}
+        hidden = set()
+        missing = [r for r in refs if r not in found]
+        if missing:
+            # Existence probe for the uniqueness rule only (no data is read or returned): the
+            # order exists but lies outside this user's rules/companies.
+            self.env.cr.execute("SELECT external_ref FROM sale_order WHERE external_ref = ANY(%s)", (missing,))
+            hidden = {row[0] for row in self.env.cr.fetchall()}
+        return found, hidden
+
+    @api.model
+    def _rest_create_planner(self, bodies):
+        """What ``_rest_create_or_get`` would do with each of ``bodies``, read in a few queries for
+        all of them: returns ``plan(body)`` -> ``("done", order, False)`` (the existing order of its
+        external_ref) or ``("create", vals)``, raising what the single call raises. Reads only: the
+        bodies must not depend on each other (distinct external refs) and not carry an inline
+        ``partner`` (its upsert writes; such a body goes through ``_rest_create_or_get``)."""
+        found, hidden = self._rest_orders_by_ref([b.get("external_ref") for b in bodies])
+        todo = [b for b in bodies if b.get("external_ref") not in found]
+        partners = self.env["res.partner"]._rest_partners_for_orders(todo)
+        lookup = self._rest_product_lookup([ln for b in todo for ln in b.get("lines") or []])
+
+        def plan(body):
+            ref = body.get("external_ref")
+            if ref in found:
+                return "done", found[ref], False
+            if ref in hidden:
+                raise Conflict("An order with this external_ref exists but is not accessible to you.")
+            partner = partners(body)
+            vals = self._rest_order_vals(body)
+            vals["partner_id"] = partner.id
+            vals["order_line"] = self._rest_resolve_lines(body.get("lines") or [], lookup=lookup)
+            return "create", vals
+        return plan
+
+    @api.model
     def _rest_create_or_get(self, body):
         """Create an order from an API body, or return the existing one with the same external_ref.
 
@@ -182,19 +232,10 @@ class SaleOrder(models.Model):
         retries the whole request in a new transaction, which then finds the winner's order.
         """
         ref = body.get("external_ref")
-        if ref:
-            existing = self.search([("external_ref", "=", ref)], limit=1)
-            if existing:
-                return existing, False
-            # Existence probe for the uniqueness rule only (no data is read or returned): the
-            # order exists but lies outside this user's rules/companies.
-            self.env.cr.execute("SELECT 1 FROM sale_order WHERE external_ref = %s", (ref,))
-            if self.env.cr.fetchone():
-                raise Conflict("An order with this external_ref exists but is not accessible to you.")
-        partner = self.env["res.partner"]._rest_partner_for_order(body)
-        vals = self._rest_order_vals(body)
-        vals["partner_id"] = partner.id
-        vals["order_line"] = self._rest_resolve_lines(body.get("lines") or [])
+        step = self._rest_create_planner([body])(body)
+        if step[0] == "done":
+            return step[1], False
+        vals = step[1]
         if not ref:  # nothing to race for: no savepoint (two statements fewer)
             order = self.create(vals)
             self.env.flush_all()

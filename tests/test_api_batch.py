@@ -7,7 +7,7 @@ import time
 from odoo.service.model import retrying
 from odoo.tests import HttpCase, freeze_time, tagged
 
-from ..services.batch import lock_refs, run_batch
+from ..services.batch import lock_refs, order_create, run_batch
 from .test_api_common import ApiTestMixin
 from .test_api_concurrency import ConcurrencyCase
 from .webhook_common import WebhookTestMixin
@@ -117,6 +117,64 @@ class TestApiBatch(ApiTestMixin, WebhookTestMixin, HttpCase):
         self.assertEqual(results[3]["problem"]["errors"][0]["field"], "parent_id")
         self.assertFalse(self.env["res.partner"].search([("external_ref", "in", ["P-NONAME", "P-BAD"])]))
 
+    def test_repeated_external_ref_in_one_batch_returns_the_order_its_first_item_created(self):
+        res = self.api("POST", "/api/v1/orders/batch", body={"items": [
+            self._item("D-1"), self._item("D-2"), self._item("D-1", product_code="NO-SUCH-CODE"),
+            self._item("D-3", product_code="NO-SUCH-CODE"), self._item("D-3")]})
+        results = res.json()["results"]
+        self.assertEqual([r["status"] for r in results], [201, 201, 200, 404, 201])
+        self.assertEqual(results[2]["id"], results[0]["id"])
+        self.assertEqual(sorted(self._orders("D-1", "D-2", "D-3").ids),
+                         sorted([results[0]["id"], results[1]["id"], results[4]["id"]]))
+
+    def test_order_item_sees_the_partner_an_earlier_item_created_inline(self):
+        res = self.api("POST", "/api/v1/orders/batch", body={"items": [
+            {"external_ref": "IP-1", "partner": {"external_ref": "IP-CUST", "name": "Inline customer"},
+             "lines": [{"product_code": "API-WIDGET"}]},
+            {"external_ref": "IP-2", "partner_external_ref": "IP-CUST", "lines": [{"product_code": "API-WIDGET"}]},
+        ]})
+        self.assertEqual([r["status"] for r in res.json()["results"]], [201, 201])
+        orders = self._orders("IP-1", "IP-2")
+        self.assertEqual(orders.partner_id.mapped("external_ref"), ["IP-CUST"])
+
+    def test_item_failing_at_write_time_fails_alone_and_the_others_are_saved(self):
+        parent = self.env["res.partner"].create({"name": "Parent", "external_ref": "F-PARENT"})
+        res = self.api("PUT", "/api/v1/partners/batch", body={"items": [
+            {"external_ref": "F-NEW", "name": "New"},
+            {"external_ref": "F-PARENT", "parent_id": parent.id},     # its own parent: refused by Odoo
+            {"external_ref": "F-NEW2", "name": "New 2", "city": "Ghent"},
+        ]})
+        self.assertEqual(res.status_code, 200, res.text)
+        results = res.json()["results"]
+        self.assertEqual([r["status"] for r in results], [201, 409, 201])
+        self.assertIsNone(results[1]["id"])
+        self.assertEqual(results[1]["problem"]["status"], 409)
+        saved = self.env["res.partner"].search([("external_ref", "in", ["F-NEW", "F-NEW2"])])
+        self.assertEqual(sorted(saved.ids), sorted([results[0]["id"], results[2]["id"]]))
+        self.assertFalse(parent.parent_id)
+
+    def test_partner_batch_updates_and_creates_in_one_request(self):
+        olds = self.env["res.partner"].create([{"name": "Old %d" % i, "external_ref": "U-%d" % i} for i in range(3)])
+        res = self.api("PUT", "/api/v1/partners/batch", body={"items": [
+            {"external_ref": "U-0", "city": "Ghent"}, {"external_ref": "U-NEW", "name": "New"},
+            {"external_ref": "U-1", "city": "Ghent"}, {"external_ref": "U-2", "city": "Bruges"}]})
+        results = res.json()["results"]
+        self.assertEqual([r["status"] for r in results], [200, 201, 200, 200])
+        self.assertEqual([results[0]["id"], results[2]["id"], results[3]["id"]], olds.ids)
+        self.assertEqual(olds.mapped("city"), ["Ghent", "Ghent", "Bruges"])
+        self.assertEqual(olds.mapped("name"), ["Old 0", "Old 1", "Old 2"])
+
+    def test_partner_batch_resolves_each_items_country_and_parent(self):
+        parent = self.env["res.partner"].create({"name": "Head office", "is_company": True})
+        res = self.api("PUT", "/api/v1/partners/batch", body={"items": [
+            {"external_ref": "C-1", "name": "One", "country_code": "BE", "parent_id": parent.id},
+            {"external_ref": "C-2", "name": "Two", "country_code": "FR"},
+            {"external_ref": "C-3", "name": "Three", "country_code": "BE", "parent_id": parent.id}]})
+        self.assertEqual([r["status"] for r in res.json()["results"]], [201, 201, 201])
+        partners = self.env["res.partner"].browse([r["id"] for r in res.json()["results"]])
+        self.assertEqual([p.country_id.code for p in partners], ["BE", "FR", "BE"])
+        self.assertEqual([p.parent_id for p in partners], [parent, self.env["res.partner"], parent])
+
     def test_batch_body_breaking_its_own_schema_is_422(self):
         self.assertProblem(self.api("POST", "/api/v1/orders/batch", body={"items": []}), 422)
         self.assertProblem(self.api("POST", "/api/v1/orders/batch", body={"items": ["x"]}), 422)
@@ -160,7 +218,8 @@ class TestApiBatchConcurrency(ConcurrencyCase):
         items = [{"external_ref": ref, "partner_id": self.partner_id,
                   "lines": [{"product_id": self.product_id, "quantity": 1}]} for ref in refs]
         lock_refs(env.cr, "sale.order", refs)
-        results, committed = run_batch(env, items, env["sale.order"]._rest_create_or_get)
+        process, bulk = order_create(env)
+        results, committed = run_batch(env, items, process, bulk=bulk)
         self.assertTrue(committed)
         return results
 
