@@ -30,6 +30,7 @@ applied per record and drops anything older or equal.
 import datetime
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 _PENDING = "rest_webhooks.changes"
 _NOW = "rest_webhooks.changes_now"
@@ -51,6 +52,20 @@ def _has_ref(model):
 def _external_ref(rec):
     return (rec.external_ref or None) if _has_ref(rec) else None
 
+
+
+def forget_rolled_back(cr, table, cache, keys):
+    """Drop from ``cache`` ({key: row id of ``table`` stored in this transaction}) the ``keys``
+    whose row is gone: a savepoint rolled back since (Odoo's non-flushing savepoints, e.g. the
+    import's "Test" run, keep the transaction's precommit data), so the row is stored again instead
+    of being referenced. One query, and only when this transaction already stored one of them."""
+    hits = {key: cache[key] for key in keys if key in cache}
+    if hits:
+        cr.execute(SQL("SELECT id FROM %s WHERE id = ANY(%s)", SQL.identifier(table), list(hits.values())))
+        alive = {row[0] for row in cr.fetchall()}
+        for key, row_id in hits.items():
+            if row_id not in alive:
+                del cache[key]
 
 class RestChange(models.Model):
     _name = "rest.change"
@@ -113,6 +128,8 @@ class RestChange(models.Model):
         now: a deletion, a business event); numbered at precommit. Once per record and event in a
         transaction. Returns {record id: rest.change id}. Technical rows."""
         now_rows = self.env.cr.precommit.data.setdefault(_NOW, {})
+        forget_rolled_back(self.env.cr, "rest_change", now_rows,
+                           [(records._name, rec.id, change) for rec in records])
         todo = [rec for rec in records if (records._name, rec.id, change) not in now_rows]
         if todo:
             when = fields.Datetime.now()

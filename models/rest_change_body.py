@@ -10,6 +10,7 @@ user has fewer. A body without an event is a test event's ("Send test event") or
 from odoo import api, fields, models
 
 from ..lib.representation import json_dumps
+from .rest_change import forget_rolled_back
 
 _PROVISIONAL = "rest_webhooks.bodies_provisional"
 _KNOWN = "rest_webhooks.bodies_known"
@@ -53,6 +54,7 @@ class RestChangeBody(models.Model):
         numbered yet (stored right away), its version is written into the body at precommit
         (``_finalize_versions``). Technical rows."""
         known = self.env.cr.precommit.data.setdefault(_KNOWN, {})
+        forget_rolled_back(self.env.cr, "rest_change_body", known, [e[:4] for e in entries if e[0] is not None])
         new, seen = [], set()
         for e in entries:
             key = e[:4]

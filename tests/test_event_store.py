@@ -196,3 +196,39 @@ class TestEventVersions(ApiTestMixin, WebhookTestMixin, HttpCase):
             ("res.partner.updated", feed[2][1]), ("res.partner.deleted", feed[3][1])])
         versions = [v for _c, v in feed]
         self.assertEqual(versions, sorted(set(versions)), "strictly increasing per record")
+
+
+@tagged("post_install", "-at_install")
+class TestEventStoreSavepoints(WebhookTestMixin, TransactionCase):
+    """Work rolled back by a non-flushing savepoint (Odoo's import "Test" button runs the import in
+    one, then rolls it back) leaves no event, body or delivery behind, and the transaction commits."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._allow_local_network(cls.env)
+
+    def test_rolled_back_savepoint_leaves_no_event_and_the_commit_succeeds(self):
+        receiver = self.start_receiver()
+        endpoint, _s = self.make_endpoint(receiver, model="res.partner", event_created=True, event_deleted=True)
+        Partner = self.env["res.partner"]
+        doomed = Partner.create({"name": "Deleted in the rolled-back part", "external_ref": "SP-DEL"})
+        self.env.cr.flush()
+        before = endpoint.delivery_ids
+        with self.env.cr.savepoint(flush=False) as sp:
+            ghost = Partner.create({"name": "Created in the rolled-back part"})
+            doomed.unlink()  # its event and body are stored at once
+            self.env.flush_all()
+            ghost_id = ghost.id
+            sp.close(rollback=True)
+        self.env.invalidate_all()
+        kept = Partner.create({"name": "Created after the rollback"})
+        doomed_again = Partner.browse(doomed.id)
+        self.assertTrue(doomed_again.exists(), "the deletion was rolled back")
+        doomed_again.unlink()  # the same event key again, after the rollback
+        self.env.cr.flush()  # precommit: must not fail on rows the savepoint took away
+        new = endpoint.delivery_ids - before
+        self.assertEqual(sorted((d.res_id, json.loads(d.payload)["type"]) for d in new),
+                         sorted([(kept.id, "res.partner.created"), (doomed.id, "res.partner.deleted")]))
+        self.assertFalse(_events(self.env, "res.partner", ghost_id), "no event for the rolled-back creation")
+        self.assertEqual(_events(self.env, "res.partner", doomed.id).mapped("change"), ["created", "deleted"])
