@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 
 import psycopg2
 import requests
@@ -405,43 +406,57 @@ def retry_other_node(cl):
         cl.wait_balanced()
 
 
-@scenario("replica stopped under a read load: answers 200 (primary) or 503 problem+json, never a traceback; back after restart")
-def replica_down(cl, seconds_before=5, seconds_down=10, seconds_after=8):
-    stop = threading.Event()
-    phase = ["before"]
-    tallies = {"before": Counter(), "down": Counter(), "after": Counter()}
-    samples = {}
-    lock = threading.Lock()
+@contextmanager
+def phased_reads(phases, read, threads=3):
+    """Background readers calling ``read(session, samples) -> answer key`` until the block ends, each
+    answer counted under the phase the block has set (``state["phase"]``, first ``phases[0]``); a
+    connection error counts as ``error <type>`` and the reader starts a new session."""
+    state = {"phase": phases[0], "tallies": {ph: Counter() for ph in phases}, "samples": {}}
+    stop, lock = threading.Event(), threading.Lock()
 
-    def reader(k):
+    def reader():
         s = requests.Session()
         while not stop.is_set():
             try:
-                r = cl.c.ours(s, "GET", "/api/v1/orders", params={"limit": 10, "fields": "name"}, timeout=30)
-                key = "%d %s" % (r.status_code, r.headers.get("Content-Type", "").split(";")[0])
-                if r.status_code != 200:
-                    samples.setdefault(key, r.text[:200])
+                key = read(s, state["samples"])
             except requests.RequestException as exc:
                 key = "error " + type(exc).__name__
+                s = requests.Session()
+                time.sleep(0.05)
             with lock:
-                tallies[phase[0]][key] += 1
-    threads = [threading.Thread(target=reader, args=(k,)) for k in range(3)]
-    for t in threads:
+                state["tallies"][state["phase"]][key] += 1
+    workers = [threading.Thread(target=reader) for _k in range(threads)]
+    for t in workers:
         t.start()
     try:
-        time.sleep(seconds_before)
-        cl.replica("stop")
-        phase[0] = "down"
-        time.sleep(seconds_down)
-        cl.replica("start")
-        phase[0] = "after"
-        time.sleep(seconds_after)
+        yield state
     finally:
         stop.set()
-        for t in threads:
+        for t in workers:
             t.join(60)
+
+
+@scenario("replica stopped under a read load: answers 200 (primary) or 503 problem+json, never a traceback; back after restart")
+def replica_down(cl, seconds_before=5, seconds_down=10, seconds_after=8):
+    def read(s, samples):
+        r = cl.c.ours(s, "GET", "/api/v1/orders", params={"limit": 10, "fields": "name"}, timeout=30)
+        key = "%d %s" % (r.status_code, r.headers.get("Content-Type", "").split(";")[0])
+        if r.status_code != 200:
+            samples.setdefault(key, r.text[:200])
+        return key
+    try:
+        with phased_reads(("before", "down", "after"), read) as state:
+            time.sleep(seconds_before)
+            cl.replica("stop")
+            state["phase"] = "down"
+            time.sleep(seconds_down)
+            cl.replica("start")
+            state["phase"] = "after"
+            time.sleep(seconds_after)
+    finally:
         if not cl.replica_up():
             cl.replica("start")
+    tallies = state["tallies"]
     streaming = False
     for _ in range(30):
         if cl.replica_up() and cl.lag()[0] is not None:
@@ -451,7 +466,7 @@ def replica_down(cl, seconds_before=5, seconds_down=10, seconds_after=8):
     good = lambda k: k == "200 application/json" or k == "503 application/problem+json"  # noqa: E731
     bad = {ph: {k: v for k, v in t.items() if not good(k)} for ph, t in tallies.items()}
     ok = not any(bad.values()) and tallies["after"].get("200 application/json", 0) > 0 and streaming
-    return ok, {"answers": {ph: dict(t) for ph, t in tallies.items()}, "unexpected": bad, "samples": samples,
+    return ok, {"answers": {ph: dict(t) for ph, t in tallies.items()}, "unexpected": bad, "samples": state["samples"],
                 "replica_streaming_again": streaming,
                 "note": "each Odoo worker that failed to reach the replica reads from the primary for 20 min "
                         "(odoo/orm/registry.py _REPLICA_RETRY_TIME), then tries the replica again"}
@@ -459,31 +474,13 @@ def replica_down(cl, seconds_before=5, seconds_down=10, seconds_after=8):
 
 @scenario("balancer reload (haproxy -sf) and full restart under a read load")
 def balancer_restart(cl):
-    stop = threading.Event()
-    phase = ["reload"]
-    tallies = {"reload": Counter(), "restart": Counter(), "after": Counter()}
-    lock = threading.Lock()
-
-    def reader(k):
-        s = requests.Session()
-        while not stop.is_set():
-            try:
-                r = cl.c.ours(s, "GET", "/api/v1/partners", params={"limit": 5}, timeout=30)
-                key = str(r.status_code)
-            except requests.RequestException as exc:
-                key = "error " + type(exc).__name__
-                s = requests.Session()
-                time.sleep(0.05)
-            with lock:
-                tallies[phase[0]][key] += 1
-    threads = [threading.Thread(target=reader, args=(k,)) for k in range(3)]
-    for t in threads:
-        t.start()
-    try:
+    def read(s, _samples):
+        return str(cl.c.ours(s, "GET", "/api/v1/partners", params={"limit": 5}, timeout=30).status_code)
+    with phased_reads(("reload", "restart", "after"), read) as state:
         time.sleep(2)
         cl.balancer_start(reload=True)
         time.sleep(3)
-        phase[0] = "restart"
+        state["phase"] = "restart"
         t0 = time.monotonic()
         cl.balancer_kill()
         time.sleep(1)
@@ -491,12 +488,9 @@ def balancer_restart(cl):
         up = cl.wait_balanced(20)
         back_s = round(time.monotonic() - t0, 1)
         time.sleep(1)
-        phase[0] = "after"
+        state["phase"] = "after"
         time.sleep(4)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(60)
+    tallies = state["tallies"]
     only = lambda t, allowed: all(k in allowed for k in t)  # noqa: E731
     ok = (only(tallies["reload"], {"200"}) and up and tallies["after"].get("200", 0) > 0 and only(tallies["after"], {"200"})
           and only(tallies["restart"], {"200", "503", "error ConnectionError"}))

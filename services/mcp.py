@@ -27,24 +27,25 @@ from .batch import ITEM_ERRORS, savepoint
 RESOURCE_OPERATIONS = {"orders": "getOrder", "partners": "getPartner"}
 _RESOURCE_TEXT = {"orders": ("Sale order", "A sale order with its lines, as GET /api/v1/orders/{id} returns it."),
                   "partners": ("Partner", "A partner (contact or company), as GET /api/v1/partners/{id}.")}
-_CACHE = {}
+_CACHE = {"schemas": None, "tools": {}}
 
 
 def _tools(operations, components, path_schemas):
     """``{name: (definition, operation descriptor)}`` of the operations declared as tools, built
-    once per set of request schemas (they carry the database's country codes)."""
+    once per set of request schemas (they carry the database's country codes). The cache holds the
+    schemas it was built from and compares them by identity (``request_schemas`` returns the same
+    object until the codes change)."""
     schemas = request_schemas(request.env)
-    key = id(schemas)
-    if key not in _CACHE:
+    if _CACHE["schemas"] is not schemas:
         comps = components()
-        _CACHE.clear()
-        _CACHE[key] = {}
+        tools = {}
         for op in operations:
             if op.get("mcp"):
                 definition = tool_definition(op, op["path_args"], schemas, comps, path_schemas,
                                              IDEMPOTENCY_KEY_PARAMETER["schema"])
-                _CACHE[key][definition["name"]] = (definition, op)
-    return _CACHE[key]
+                tools[definition["name"]] = (definition, op)
+        _CACHE.update(schemas=schemas, tools=tools)
+    return _CACHE["tools"]
 
 
 def list_tools(operations, components, path_schemas):

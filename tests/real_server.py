@@ -12,12 +12,26 @@ from unittest.mock import patch
 import requests
 
 import odoo
-from odoo import Command, api, fields
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import DummyRLock, Registry
+from odoo.orm.environments import Transaction
 from odoo.tests import BaseCase
 from odoo.tests.common import HOST, get_db_name
 
 from ..services import log_buffer
+
+
+class CommittedEnvMixin:
+    """``self._env(cr)``: a superuser environment on a real cursor of the test's registry (work that
+    must commit, outside the test's transaction)."""
+
+    def _env(self, cr):
+        if cr.transaction is None:
+            # Environment() would look the registry up by name, which waits for the registry lock the
+            # test runner holds: give the cursor its transaction on our (same) registry directly.
+            cr.transaction = Transaction(self.registry)
+        return api.Environment(cr, SUPERUSER_ID, {})
+
 
 API_GROUPS = ("base.group_user", "sales_team.group_sale_salesman_all_leads", "rest_webhooks.group_api_user")
 

@@ -11,20 +11,15 @@ import uuid
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, api
-from odoo.orm.environments import Transaction
+from odoo import SUPERUSER_ID
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
 
+from .real_server import CommittedEnvMixin
 
-class ConcurrencyCase(TransactionCase):
+
+class ConcurrencyCase(CommittedEnvMixin, TransactionCase):
     """Committed set-up (a partner and a product) for races between real transactions."""
-
-    def _env(self, cr):
-        if cr.transaction is None:
-            # see test_webhook_outbox: bind the cursor to our registry without the registry lock
-            cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, {})
 
     def setUp(self):
         super().setUp()

@@ -10,25 +10,19 @@ import uuid
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, api, fields, sql_db
-from odoo.orm.environments import Transaction
+from odoo import fields, sql_db
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.rest_webhooks.models.webhook_delivery import DISPATCHER_CRONS
 
+from .real_server import CommittedEnvMixin
 from .webhook_common import WebhookTestMixin
 
 MODEL = "res.partner.category"  # a model no other test puts webhook rules on
 
 
 @tagged("post_install", "-at_install")
-class TestRulesSeenAcrossWorkers(WebhookTestMixin, TransactionCase):
-
-    def _env(self, cr):
-        if cr.transaction is None:
-            # see test_webhook_outbox: bind the cursor to our registry without the registry lock
-            cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, {})
+class TestRulesSeenAcrossWorkers(CommittedEnvMixin, WebhookTestMixin, TransactionCase):
 
     def setUp(self):
         super().setUp()

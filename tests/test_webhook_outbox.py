@@ -6,18 +6,18 @@ import datetime
 import threading
 
 from odoo import SUPERUSER_ID, api, fields
-from odoo.orm.environments import Transaction
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.rest_webhooks.lib.standard_webhooks import generate_secret
 
+from .real_server import CommittedEnvMixin
 from .webhook_receiver import WebhookReceiver
 
 PARAMS = {"rest_webhooks.webhook_allow_local_network": "1", "rest_webhooks.webhook_dispatch_batch": "5"}
 
 
 @tagged("post_install", "-at_install")
-class TestWebhookOutbox(TransactionCase):
+class TestWebhookOutbox(CommittedEnvMixin, TransactionCase):
     """Everything here runs in separate cursors that really commit; cleanup removes what was made."""
 
     def setUp(self):
@@ -47,13 +47,6 @@ class TestWebhookOutbox(TransactionCase):
             env["res.partner"].with_context(active_test=False).search([("ref", "=", "outbox-test")]).unlink()
             for key, value in old.items():
                 env["ir.config_parameter"].set_param(key, value or False)
-
-    def _env(self, cr):
-        if cr.transaction is None:
-            # Environment() would look the registry up by name, which waits for the registry lock the
-            # test runner holds: give the cursor its transaction on our (same) registry directly.
-            cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, {})
 
     def _dispatch(self):
         with self.registry.cursor() as cr:
