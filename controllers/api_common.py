@@ -108,16 +108,18 @@ def query_domain(filters):
 
 
 def visible_record(model, record_id, label):
-    """The record of ``model`` with this id that the caller may see, or a 404 problem."""
-    record = model.search([("id", "=", record_id)], limit=1)
+    """The record of ``model`` with this id that the caller may see, or a 404 problem; found with
+    the columns of its representation, in one query (record rules applied)."""
+    record = model.search_fetch([("id", "=", record_id)], model._rest_fetch_names(), limit=1)
     if not record:
         raise ApiError(404, "No %s %s (or you may not see it)." % (label, record_id))
     return record
 
 
-def record_response(record, status=200):
-    """The record's one JSON representation (``_rest_representation``) as the response."""
-    return json_response(record._rest_representation()[0], status=status)
+def record_response(record, status=200, fetched=False):
+    """The record's one JSON representation (``_rest_representation``) as the response.
+    ``fetched``: ``record`` comes from ``visible_record`` unchanged (its columns are loaded)."""
+    return json_response(record._rest_representation(fetched=fetched)[0], status=status)
 
 
 # ---------------------------------------------------------------------- listing
@@ -159,17 +161,22 @@ def list_response(model, domain, *, sort_columns, default_fields):
         query.offset = offset
     query.order = SQL("%s %s, %s %s", col, direction, idcol, direction)
     query.limit = limit + 1
-    request.env.cr.execute(query.select(idcol, SQL("%s::text", col) if sort != "id" else idcol))
-    rows = request.env.cr.fetchall()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    records = model.browse([r[0] for r in rows])
-    data = records._rest_representation(fields or default_fields)
+    fields = fields or default_fields
+    # the page's ids and the columns its representation reads, in one query (as search_fetch)
+    found = model._fetch_query(query, model._determine_fields_to_fetch(model._rest_fetch_names(fields)))
+    has_more = len(found) > limit
+    records = found[:limit]
+    data = records._rest_representation(fields, fetched=True)
     body = {"data": data, "has_more": has_more, "next_cursor": None}
     headers = {}
     if has_more:
-        last_value = rows[-1][1] if sort != "id" else rows[-1][0]
-        body["next_cursor"] = encode_cursor(_cursor_secret(), sort_key, last_value, rows[-1][0])
+        last_id = records[-1].id
+        last_value = last_id
+        if sort != "id":  # the key as PostgreSQL prints it (exact to the microsecond), for the next page
+            request.env.cr.execute(SQL("SELECT %s::text FROM %s WHERE id = %s",
+                                       SQL.identifier(sort_columns[sort]), SQL.identifier(model._table), last_id))
+            last_value = request.env.cr.fetchone()[0]
+        body["next_cursor"] = encode_cursor(_cursor_secret(), sort_key, last_value, last_id)
         params = [(k, v) for k, v in args.items(multi=True) if k not in ("cursor", "offset")]
         params.append(("cursor", body["next_cursor"]))
         headers["Link"] = '<%s?%s>; rel="next"' % (request.httprequest.path, urlencode(params))

@@ -70,7 +70,7 @@ class ApiOrders(http.Controller):
                     "prices, taxes) and totals."},
                tags=TAGS, responses={200: {"description": "The order with its lines", **ORDER}})
     def get_order(self, order_id):
-        return record_response(_order(order_id))
+        return record_response(_order(order_id), fetched=True)
 
     @api_route("/api/v1/orders", "POST", scope="orders:write",
                operation_id="createOrder", summary="Create an order",

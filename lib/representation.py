@@ -14,10 +14,13 @@ def json_dumps(data):
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def rest_spec_entry(func, json_schema):
+def rest_spec_entry(func, json_schema, column=None):
     """A computed entry of ``_rest_fields_spec``: ``func(record)`` gives the value; the JSON Schema is
-    attached so ``_rest_json_schema`` can publish it."""
+    attached so ``_rest_json_schema`` can publish it. ``column(records)``, optional, gives the values
+    of all records at once, in order (the same values as ``func`` per record, computed faster)."""
     func.json_schema = json_schema
+    if column is not None:
+        func.column = column
     return func
 
 

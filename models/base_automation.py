@@ -37,6 +37,11 @@ _ALL_TRIGGERS = tuple(sorted(set(CREATE_TRIGGERS) | set(WRITE_TRIGGERS) | {"on_u
 
 def _make_guard(name, triggers):
     def guard(self, *args, **kwargs):
+        if name == "_compute_field_value" and not any(
+                f.store for f in self.pool.field_computed.get(args[0], ())):
+            # Odoo's patch only acts on computations of stored fields (display names and other
+            # non-stored values skip it): no rules lookup for them
+            return guard.origin(self, *args, **kwargs)
         Rule = self.env["base.automation"]
         if name in Rule._rw_methods_to_patch(Rule._rw_rules_version()).get(self._name, ()):
             # rules exist that this worker's registry has not patched in (changed by another worker,

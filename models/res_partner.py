@@ -21,6 +21,7 @@ _REF_TAKEN = "A partner with this external_ref exists but is not accessible to y
 
 
 class ResPartner(models.Model):
+    _name = "res.partner"
     _inherit = ["res.partner", "rest.change.mixin"]  # changes recorded in the change feed
 
     external_ref = fields.Char(
@@ -30,6 +31,8 @@ class ResPartner(models.Model):
     _external_ref_uniq = models.UniqueIndex("(external_ref) WHERE external_ref IS NOT NULL",
                                             "A partner with this external reference already exists.")
     _write_date_id_idx = models.Index("(write_date, id)")
+
+    _REST_DEPENDS = {"state": ["state_id"], "country": ["country_id"]}
 
     def _rest_fields_spec(self):
         code = {"type": ["string", "null"]}

@@ -52,8 +52,17 @@ def _order_lines(order):
 
 def _partner_summary(order):
     p = order.partner_id
-    return {"id": p.id, "name": p.complete_name, "email": p.email or None,
-            "external_ref": p.external_ref or None} if p else None
+    return p._rest_rows(_PARTNER_SUMMARY_SPEC)[0] if p else None
+
+
+_PARTNER_SUMMARY_SPEC = {"id": "id", "name": "complete_name", "email": "email", "external_ref": "external_ref"}
+
+
+def _partner_summaries(orders):
+    """``_partner_summary`` of every order, each partner summarised once, column by column."""
+    partners = orders.partner_id
+    summaries = dict(zip(partners._ids, partners._rest_rows(_PARTNER_SUMMARY_SPEC), strict=True))
+    return [summaries.get(order.partner_id.id) for order in orders]
 
 
 _PARTNER_SUMMARY_SCHEMA = {"type": ["object", "null"], "properties": {
@@ -62,6 +71,7 @@ _PARTNER_SUMMARY_SCHEMA = {"type": ["object", "null"], "properties": {
 
 
 class SaleOrder(models.Model):
+    _name = "sale.order"
     _inherit = ["sale.order", "rest.change.mixin"]  # changes recorded in the change feed
 
     external_ref = fields.Char(
@@ -82,7 +92,7 @@ class SaleOrder(models.Model):
             "state": "state",
             "date_order": "date_order",
             "validity_date": "validity_date",
-            "partner": rest_spec_entry(_partner_summary, _PARTNER_SUMMARY_SCHEMA),
+            "partner": rest_spec_entry(_partner_summary, _PARTNER_SUMMARY_SCHEMA, column=_partner_summaries),
             "company": "company_id",
             "salesperson": "user_id",
             "currency": rest_spec_entry(lambda o: o.currency_id.name or None,
@@ -103,17 +113,15 @@ class SaleOrder(models.Model):
     _REST_LINE_FIELDS = ["sequence", "display_type", "product_id", "name", "product_uom_qty", "product_uom_id",
                          "price_unit", "discount", "tax_ids", "price_subtotal", "price_total"]
 
-    def _rest_representation(self, fields=None):
+    def _rest_representation(self, fields=None, fetched=False):
         """Same representation, with batched reads limited to the requested fields (one query per
-        table instead of loading every column of every record, for one order as for a page)."""
+        table instead of loading every column of every record, for one order as for a page).
+        ``fetched``: the orders' own columns are already loaded by the query that found them (a
+        list page, record rules applied there), so they are not fetched (and checked) again."""
         if self:
-            spec = self._rest_fields_spec()
-            keys = [k for k in spec if not fields or k == "id" or k in fields]
-            names = set()
-            for key in keys:
-                names.update([spec[key]] if isinstance(spec[key], str) else self._REST_DEPENDS.get(key, []))
-            names.discard("id")
-            self.fetch(list(names))
+            keys = [k for k in self._rest_fields_spec() if not fields or k == "id" or k in fields]
+            if not fetched:
+                self.fetch(self._rest_fetch_names(fields))
             if "partner" in keys:
                 self.partner_id.fetch(["complete_name", "email", "external_ref"])
             if "currency" in keys:

@@ -83,6 +83,14 @@ def authenticate():
             with own_transaction(cr):
                 _check_and_count(call, cr)
     request.update_env(user=call.user_id)
+    # Odoo's multi-company record rules on partners and products use
+    # ('company_id', 'parent_of', company_ids), which reads res.company.parent_path; left to itself
+    # that read loads every column of the user's companies on each request (the cache is per
+    # transaction). Load just that column: a cache warm-up, nothing is returned to the client. Done
+    # here, in the operation's transaction: the commit of the key check's transaction clears the cache.
+    # Reads only: a write reads every column of the company anyway (Odoo's create/write computations).
+    if request.httprequest.method in ("GET", "HEAD"):
+        request.env.companies.sudo().fetch(["parent_path"])
     request.session.can_save = False  # stateless
     if call.rate_limited:
         raise ApiErrorHTTP(ApiError(429, "Rate limit exceeded for this user; retry later.", type_="rate-limited"))
@@ -115,11 +123,6 @@ def authorize(call):
             type_="insufficient-scope", title="Insufficient scope",
             headers={"WWW-Authenticate": 'Bearer realm="api", error="insufficient_scope", scope="%s"'
                                          % call.required_scope}))
-    # Odoo's multi-company record rules on partners and products use
-    # ('company_id', 'parent_of', company_ids), which reads res.company.parent_path; left to itself
-    # that read loads every column of the user's companies on each request (the cache is per
-    # request). Load just that column: a cache warm-up, nothing is returned to the client.
-    request.env.companies.sudo().fetch(["parent_path"])
 
 
 def rate_limit(call, cr):

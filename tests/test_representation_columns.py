@@ -1,0 +1,77 @@
+"""The representation built column by column from the ORM cache (models/base.py ``_rest_column``)
+gives exactly what reading each record gives, and a page costs a fixed number of queries."""
+from odoo import Command
+from odoo.tests import TransactionCase, tagged
+
+from .test_api_common import ApiTestMixin
+
+
+@tagged("post_install", "-at_install")
+class TestRepresentationColumns(ApiTestMixin, TransactionCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        bare = cls.env["res.partner"].create({"name": "No Email Co"})  # email, external_ref empty
+        cls.orders = cls.make_order(cls, ref="COL-1", qty=2) | cls.make_order(cls, partner=bare) \
+            | cls.make_order(cls, ref="COL-3")
+        cls.orders[0].write({"client_order_ref": "PO-9", "note": "<p>call first</p>",
+                             "validity_date": "2026-12-31"})
+        cls.orders[1].order_line = [Command.clear()]  # amounts 0.0, no lines
+
+    def _per_record(self, orders, fields=None):
+        """The reference: every value read through the record (``record[field]``), one by one."""
+        spec = orders._rest_fields_spec()
+        keys = [k for k in spec if not fields or k == "id" or k in fields]
+        return [{k: orders._rest_getter(spec[k])(rec) for k in keys} for rec in orders]
+
+    def test_columns_equal_per_record_reads(self):
+        orders = self.orders.with_user(self.user)
+        expected = self._per_record(orders)
+        orders.invalidate_recordset()
+        page = orders.search_fetch([("id", "in", orders.ids)], orders._rest_fetch_names(), order="id")
+        self.assertEqual(page._rest_representation(fetched=True), expected)
+        self.assertEqual(expected[1]["partner"]["email"], None)
+        self.assertEqual(expected[1]["amount_total"], 0.0)
+        self.assertEqual(expected[0]["validity_date"], "2026-12-31")
+        self.assertIsNone(expected[2]["client_order_ref"])
+        # a column missing from the cache for one record: that column goes through the records
+        orders.invalidate_recordset(["client_order_ref"])
+        self.assertEqual(orders[0].client_order_ref, "PO-9")  # loads the column for the first order only
+        self.assertEqual(orders._rest_representation(fetched=True), expected)
+
+    def test_pending_recomputation_is_applied(self):
+        orders = self.orders.with_user(self.user)
+        orders._rest_representation()
+        orders[0].order_line.price_unit = 40.0  # amounts now pending recomputation, not flushed
+        [row] = orders[0]._rest_representation(["amount_untaxed"], fetched=True)
+        self.assertEqual(row["amount_untaxed"], 80.0)
+
+    def test_partner_columns(self):
+        partners = (self.customer | self.orders[1].partner_id).with_user(self.user)
+        expected = self._per_record(partners)
+        partners.invalidate_recordset()
+        self.assertEqual(partners._rest_representation(), expected)
+        self.assertEqual([row["email"] for row in expected], ["customer@example.com", None])
+
+    def test_page_query_count(self):
+        """A page of 20 orders with their partners: the page's query and one for the partners
+        (record rules applied in both), whatever the number of orders."""
+        self.orders |= self.make_order(qty=1) | self.make_order(ref="COL-5")
+        for i in range(15):
+            self.orders |= self.make_order(partner=self.env["res.partner"].create({"name": "P%d" % i}))
+        fields = ["name", "state", "date_order", "partner", "amount_total"]
+        Order = self.env["sale.order"].with_user(self.user)
+
+        def page_rows():
+            page = Order.search_fetch([("id", "in", self.orders.ids)], Order._rest_fetch_names(fields), order="id")
+            return page._rest_representation(fields, fetched=True)
+
+        page_rows()  # Odoo's registry caches (record rules, groups) warm, as in a running server
+        self.env.flush_all()
+        self.env.invalidate_all()
+        Order.env.companies.sudo().fetch(["parent_path"])  # the request's warm-up (services/api_pipeline.py)
+        with self.assertQueryCount(2):
+            rows = page_rows()
+        self.assertEqual(len(rows), len(self.orders))
+        self.assertEqual(rows[-1]["partner"]["name"], "P14")
