@@ -230,8 +230,34 @@ def md_report(res):
     else:
         out.append("not measured (see the run's enqueue.log)")
     out.append("")
+    out.append(_inprocess_text(res.get("inprocess") or {}))
+    out.append("")
     out.append("Plots: `latency_by_depth_<mode>.png`, `deliveries_per_second_<mode>.png`. Raw numbers: `latest.json`.")
     return "\n".join(out) + "\n"
+
+
+def _inprocess_text(ip):
+    """bench/inprocess.py: requests through Odoo's WSGI application in one process, no network."""
+    out = ["## In-process: where a request's time goes without the network", ""]
+    if not ip or "ours_list" not in ip:
+        out.append("not measured (see the run's inprocess.log)")
+        return "\n".join(out)
+    out.append("p50 of %s calls of each, alternating, through Odoo's WSGI application (routing, session, "
+               "authentication, commit) in one process; queries = SQL statements per request." % ip.get("calls"))
+    out.append("")
+    out.append("| call | p50 ms | queries |")
+    out.append("| --- | --- | --- |")
+    labels = [("orm_floor", "ORM search_read of the page (floor, own cursor)"), ("ours_list", "GET /api/v1/orders?limit=100"),
+              ("json2_list", "/json/2 search_read of the page"), ("ours_read", "GET /api/v1/orders/{id}"),
+              ("health", "GET /api/v1/health (Odoo's fixed cost)"), ("ours_create", "POST /api/v1/orders (3 lines)"),
+              ("json2_create", "/json/2 create (3 lines)")]
+    for key, label in labels:
+        if key in ip:
+            out.append("| %s | %s | %s |" % (label, ip[key]["p50_ms"], ip[key]["queries"]))
+    out.append("")
+    out.append("List: ours / floor %s, json2 / ours %s; create: json2 / ours %s." % (
+        ip.get("ratio_ours_list_vs_floor"), ip.get("ratio_json2_vs_ours_list"), ip.get("ratio_json2_vs_ours_create")))
+    return "\n".join(out)
 
 
 def plots(res, out_dir):
@@ -313,6 +339,7 @@ def main():
         "seconds": float(os.environ.get("BENCH_SECONDS", "6")),
         "data": data,
         "enqueue": load_json(os.path.join(args.run_dir, "enqueue.json")),
+        "inprocess": load_json(os.path.join(args.run_dir, "inprocess.json")),
         "modes": modes,
         "cluster": load_json(os.path.join(args.run_dir, "cluster.json")),
     }

@@ -37,6 +37,11 @@ odoo_bin shell -c "$BENCH_DIR/setup.conf" -d "$BENCH_DB" --no-http --log-level=w
   > "$run_dir/enqueue.out" 2> "$run_dir/enqueue.log" || log "enqueue scenario failed (log: $run_dir/enqueue.log)"
 grep '^{' "$run_dir/enqueue.out" | tail -1 > "$run_dir/enqueue.json" || true
 
+log "in-process costs (list, read, create through Odoo's WSGI application, no network; the ORM floor)"
+BENCH_CREDS="$BENCH_DIR/creds.json" odoo_bin shell -c "$BENCH_DIR/setup.conf" -d "$BENCH_DB" --no-http --log-level=warn \
+  < "$PROJECT_DIR/bench/inprocess.py" > "$run_dir/inprocess.out" 2> "$run_dir/inprocess.log" || log "in-process scenario failed (log: $run_dir/inprocess.log)"
+grep '^{' "$run_dir/inprocess.out" | tail -1 > "$run_dir/inprocess.json" || true
+
 for mode in $modes; do
   if [ "$mode" = cluster ]; then
     log "cluster mode: two prefork nodes behind HAProxy, reads on the streaming replica"

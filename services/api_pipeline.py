@@ -88,9 +88,7 @@ def authenticate():
     # that read loads every column of the user's companies on each request (the cache is per
     # transaction). Load just that column: a cache warm-up, nothing is returned to the client. Done
     # here, in the operation's transaction: the commit of the key check's transaction clears the cache.
-    # Reads only: a write reads every column of the company anyway (Odoo's create/write computations).
-    if request.httprequest.method in ("GET", "HEAD"):
-        request.env.companies.sudo().fetch(["parent_path"])
+    request.env.companies.sudo().fetch(["parent_path"])
     request.session.can_save = False  # stateless
     if call.rate_limited:
         raise ApiErrorHTTP(ApiError(429, "Rate limit exceeded for this user; retry later.", type_="rate-limited"))
