@@ -8,7 +8,6 @@ The sides are interleaved chunk by chunk (100 single orders, one batch of 100, o
 100; then the next 100), each side's time summed over its chunks: a load change on the shared machine
 then weighs on every side alike instead of on whichever side ran during it."""
 import os
-import random
 import time
 import uuid
 
@@ -31,14 +30,11 @@ def _timed(fn, *args):
 class Workload:
     def __init__(self, bench):
         self.bench, self.c, self.s = bench, bench.c, bench.s
-        self.partners, self.products = bench.creds["partner_ids"], bench.creds["product_ids"]
         self.tag = uuid.uuid4().hex[:6]
         self.n = int(os.environ.get("BENCH_BATCH_ORDERS", "1000"))
 
     def body(self, i):
-        rnd = random.Random(i)
-        return {"partner_id": rnd.choice(self.partners),
-                "lines": [{"product_id": rnd.choice(self.products), "quantity": 2} for _ in range(3)]}
+        return C.order_body(self.bench.creds, i)
 
     def orders_single(self, k):
         for i in range(k, min(k + 100, self.n)):
@@ -54,9 +50,7 @@ class Workload:
         self.bench.created_orders.extend(x["id"] for x in r.json()["results"])
 
     def orders_json2(self, k):
-        vals = [{"partner_id": b["partner_id"], "order_line": [[0, 0, {
-            "product_id": ln["product_id"], "product_uom_qty": 2}] for ln in b["lines"]]}
-            for b in (self.body(i) for i in range(k, min(k + 100, self.n)))]
+        vals = [C.order_vals(self.body(i)) for i in range(k, min(k + 100, self.n))]
         r = _check(self.c.json2_raw(self.s, "sale.order", "create", {"vals_list": vals}),
                    lambda r: r.status_code == 200)
         self.bench.created_orders.extend(r.json())

@@ -5,6 +5,7 @@
 - jsonrpc: POST /jsonrpc, service "object", execute_kw (deprecated in Odoo 19, still served)
 All three authenticate with the same global API key of the same user.
 """
+import random
 import threading
 import time
 
@@ -60,6 +61,20 @@ class Clients:
         if not body or "error" in body:
             raise ApiError("jsonrpc %s.%s: %s %s" % (model, method, r.status_code, r.text[:300]))
         return body["result"]
+
+
+def order_body(creds, i):
+    """The i-th order of the create scenarios, as our API's body: a partner and 3 products of the seed
+    drawn with seed ``i`` (the same orders for every API and every run)."""
+    rnd = random.Random(i)
+    return {"partner_id": rnd.choice(creds["partner_ids"]),
+            "lines": [{"product_id": rnd.choice(creds["product_ids"]), "quantity": 2} for _ in range(3)]}
+
+
+def order_vals(body):
+    """The same order as ``sale.order`` create values (Odoo's /json/2 and /jsonrpc)."""
+    return {"partner_id": body["partner_id"], "order_line": [
+        [0, 0, {"product_id": ln["product_id"], "product_uom_qty": ln["quantity"]}] for ln in body["lines"]]}
 
 
 def expect(r, cond):

@@ -6,16 +6,20 @@
 # Prints one JSON line: p50 milliseconds and SQL queries per request.
 import json
 import os
-import random
+import sys
 import time
 
 from werkzeug.test import Client
 
 from odoo import api, http, sql_db
 
+sys.path.insert(0, os.environ["BENCH_PROJECT_DIR"])  # the bench package, shared with bench/run.py
+from bench.clients import order_body, order_vals  # noqa: E402
+from bench.run import LIST_FIELDS_ORM as FIELDS_ORM  # noqa: E402
+from bench.run import LIST_FIELDS_OURS
+
 CREDS = json.load(open(os.environ["BENCH_CREDS"]))  # noqa: SIM115 - a script, read once
 N = int(os.environ.get("BENCH_INPROCESS_CALLS", "150"))
-FIELDS_ORM = ["name", "state", "date_order", "partner_id", "amount_total"]
 client = Client(http.root)
 auth = {"Authorization": "Bearer " + CREDS["key"]}
 json2_headers = dict(auth, **{"X-Odoo-Database": CREDS["db"], "Content-Type": "application/json"})
@@ -36,8 +40,7 @@ def floor(i):
 
 
 def ours_list(i):
-    expect(client.get("/api/v1/orders?limit=100&fields=name,state,date_order,partner,amount_total",
-                      headers=auth), 200)
+    expect(client.get("/api/v1/orders?limit=100&fields=" + LIST_FIELDS_OURS, headers=auth), 200)
 
 
 def json2_list(i):
@@ -53,23 +56,14 @@ def health(i):
     expect(client.get("/api/v1/health"), 200)
 
 
-def _pick(i):
-    rnd = random.Random(i)
-    return rnd.choice(CREDS["partner_ids"]), [rnd.choice(CREDS["product_ids"]) for _ in range(3)]
-
-
 def ours_create(i):
-    partner, products = _pick(i)
     expect(client.post("/api/v1/orders", headers=dict(auth, **{"Content-Type": "application/json"}),
-                       data=json.dumps({"partner_id": partner,
-                                        "lines": [{"product_id": p, "quantity": 2} for p in products]})), 201)
+                       data=json.dumps(order_body(CREDS, i))), 201)
 
 
 def json2_create(i):
-    partner, products = _pick(i)
-    expect(client.post("/json/2/sale.order/create", headers=json2_headers, data=json.dumps({"vals_list": [
-        {"partner_id": partner, "order_line": [[0, 0, {"product_id": p, "product_uom_qty": 2}] for p in products]}]})),
-        200)
+    expect(client.post("/json/2/sale.order/create", headers=json2_headers,
+                       data=json.dumps({"vals_list": [order_vals(order_body(CREDS, i))]})), 200)
 
 
 def measure(group, calls):

@@ -294,24 +294,16 @@ class Bench:
 
     def create3(self):
         c = self.c
-        partners, products = self.creds["partner_ids"], self.creds["product_ids"]
-
-        def pick(i):
-            rnd = random.Random(i)
-            return rnd.choice(partners), [rnd.choice(products) for _ in range(3)]
 
         def ours(s, i):
-            p, prods = pick(i)
-            r = c.ours(s, "POST", "/api/v1/orders", json={
-                "partner_id": p, "lines": [{"product_id": x, "quantity": 2} for x in prods]})
+            r = c.ours(s, "POST", "/api/v1/orders", json=C.order_body(self.creds, i))
             if r.status_code == 201:
                 self.created_orders.append(r.json()["id"])
                 return True
             raise C.ApiError("%s %s" % (r.status_code, r.text[:200]))
 
         def vals(i):
-            p, prods = pick(i)
-            return {"partner_id": p, "order_line": [[0, 0, {"product_id": x, "product_uom_qty": 2}] for x in prods]}
+            return C.order_vals(C.order_body(self.creds, i))
 
         def json2(s, i):
             r = c.json2_raw(s, "sale.order", "create", {"vals_list": [vals(i)]})

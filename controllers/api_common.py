@@ -129,8 +129,9 @@ def _cursor_secret():
 
 
 def list_response(model, domain, *, sort_columns, default_fields):
-    """One keyset-paginated page: a single id query (record rules applied by ``_search``) and one
-    batched read through ``_rest_representation``. The list parameters were checked by ``_run``."""
+    """One keyset-paginated page in one query: the ids (record rules applied by ``_search``) with the
+    columns ``_rest_representation`` reads and the sort key. The list parameters were checked by
+    the pipeline (``check_input``)."""
     args = request.httprequest.args
     q = api_query()
     limit = q.get("limit", api_params.DEFAULT_LIMIT)
@@ -162,21 +163,20 @@ def list_response(model, domain, *, sort_columns, default_fields):
     query.order = SQL("%s %s, %s %s", col, direction, idcol, direction)
     query.limit = limit + 1
     fields = fields or default_fields
-    # the page's ids and the columns its representation reads, in one query (as search_fetch)
-    found = model._fetch_query(query, model._determine_fields_to_fetch(model._rest_fetch_names(fields)))
+    # the page's ids, the columns its representation reads and the sort key, in one query (as
+    # search_fetch does)
+    names = set(model._rest_fetch_names(fields)) | ({sort_columns[sort]} - {"id"})
+    found = model._fetch_query(query, model._determine_fields_to_fetch(names))
     has_more = len(found) > limit
     records = found[:limit]
     data = records._rest_representation(fields, fetched=True)
     body = {"data": data, "has_more": has_more, "next_cursor": None}
     headers = {}
     if has_more:
-        last_id = records[-1].id
-        last_value = last_id
-        if sort != "id":  # the key as PostgreSQL prints it (exact to the microsecond), for the next page
-            request.env.cr.execute(SQL("SELECT %s::text FROM %s WHERE id = %s",
-                                       SQL.identifier(sort_columns[sort]), SQL.identifier(model._table), last_id))
-            last_value = request.env.cr.fetchone()[0]
-        body["next_cursor"] = encode_cursor(_cursor_secret(), sort_key, last_value, last_id)
+        last = records[-1]
+        # the sort key as loaded (datetimes to the microsecond), as text PostgreSQL reads back
+        last_value = last.id if sort == "id" else str(last[sort_columns[sort]])
+        body["next_cursor"] = encode_cursor(_cursor_secret(), sort_key, last_value, last.id)
         params = [(k, v) for k, v in args.items(multi=True) if k not in ("cursor", "offset")]
         params.append(("cursor", body["next_cursor"]))
         headers["Link"] = '<%s?%s>; rel="next"' % (request.httprequest.path, urlencode(params))

@@ -43,7 +43,7 @@ log "VACUUM (ANALYZE) of the benchmark database"
 psql -d "$BENCH_DB" -qc "VACUUM (ANALYZE)" || log "VACUUM failed (the measurements go on)"
 
 log "in-process costs (list, read, create through Odoo's WSGI application, no network; the ORM floor)"
-BENCH_CREDS="$BENCH_DIR/creds.json" odoo_bin shell -c "$BENCH_DIR/setup.conf" -d "$BENCH_DB" --no-http --log-level=warn \
+BENCH_CREDS="$BENCH_DIR/creds.json" BENCH_PROJECT_DIR="$PROJECT_DIR" odoo_bin shell -c "$BENCH_DIR/setup.conf" -d "$BENCH_DB" --no-http --log-level=warn \
   < "$PROJECT_DIR/bench/inprocess.py" > "$run_dir/inprocess.out" 2> "$run_dir/inprocess.log" || log "in-process scenario failed (log: $run_dir/inprocess.log)"
 grep '^{' "$run_dir/inprocess.out" | tail -1 > "$run_dir/inprocess.json" || true
 
