@@ -9,8 +9,7 @@ import random
 import threading
 import time
 
-import requests
-
+from .lean_http import LeanSession
 from .stats import summarize
 
 
@@ -98,8 +97,9 @@ def jsonrpc_ok(r):
         return False
 
 
-def load(fn, concurrency=4, duration=6.0, max_requests=2000, warmup=3, raw=False):
-    """Runs ``fn(session, i) -> bool`` from ``concurrency`` threads (one requests.Session each) until
+def load(fn, concurrency=4, duration=6.0, max_requests=2000, warmup=3, raw=False, session=LeanSession):
+    """Runs ``fn(session, i) -> bool`` from ``concurrency`` threads (one ``session()`` each: the lean
+    keep-alive client of bench/lean_http.py, or ``requests.Session`` where a scenario wants it) until
     ``duration`` seconds passed or ``max_requests`` calls were made. The first ``warmup`` calls of each
     thread are not measured. Returns the summary (requests/s, p50/p90/p99 in ms, errors) with the
     first error message, if any. ``raw``: also the latencies, elapsed time and error count under
@@ -116,7 +116,7 @@ def load(fn, concurrency=4, duration=6.0, max_requests=2000, warmup=3, raw=False
             return counter[0] - 1
 
     def worker(widx):
-        s = requests.Session()
+        s = session()
         for w in range(warmup):
             try:
                 fn(s, 10_000_000 + widx * 1000 + w)

@@ -175,7 +175,7 @@ def _reads(cl, client, n, path="/api/v1/orders", params=None, headers=None, conc
         with lock:
             statuses["%d %s" % (r.status_code, r.headers.get("Content-Type", "").split(";")[0])] += 1
         return r.status_code == 200
-    summary = C.load(one, concurrency=conc, duration=120, max_requests=n, warmup=0)
+    summary = C.load(one, concurrency=conc, duration=120, max_requests=n, warmup=0, session=requests.Session)
     return summary, dict(statuses)
 
 
@@ -198,7 +198,7 @@ def reads_on_replica(cl, n=300):
         def one(s, i):
             return bool(cl.c.json2(s, "sale.order", "search_read", {"domain": [], "fields": ["name", "state", "amount_total"],
                                                                      "limit": 20, "offset": (i * 20) % 5000}))
-        return C.load(one, concurrency=4, duration=120, max_requests=n, warmup=0)
+        return C.load(one, concurrency=4, duration=120, max_requests=n, warmup=0, session=requests.Session)
     j2, j2_d = stats_window(cl, json2_reads)
     per_request = {k: round((api_d["primary"][k] - idle_d["primary"][k]) / n, 2)
                    for k in ("xacts", "rows_read", "rows_written")}
@@ -508,7 +508,7 @@ def bench(cl, seconds, conc):
             r = client.ours(s, "GET", "/api/v1/orders", params={"limit": 20, "fields": "name,state,amount_total",
                                                                  "offset": (i * 20) % 5000}, headers=headers or {})
             return r.status_code == 200
-        return C.load(one, concurrency=conc, duration=seconds, max_requests=100000, warmup=2)
+        return C.load(one, concurrency=conc, duration=seconds, max_requests=100000, warmup=2, session=requests.Session)
     for name, client, headers in (("balancer_replica", cl.c, None),
                                   ("balancer_primary", cl.c, {READ_PRIMARY: "1"}),
                                   ("one_node_primary", cl.node_clients[0], {READ_PRIMARY: "1"}),
@@ -541,7 +541,7 @@ def bench(cl, seconds, conc):
     t = threading.Thread(target=sample)
     t.start()
     try:
-        w = C.load(write, concurrency=conc, duration=seconds, max_requests=100000, warmup=1)
+        w = C.load(write, concurrency=conc, duration=seconds, max_requests=100000, warmup=1, session=requests.Session)
     finally:
         stop.set()
         t.join()

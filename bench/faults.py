@@ -317,9 +317,9 @@ def inbound_floods(ctx):
             statuses["%d %s" % (r.status_code, st)] += 1
 
     one = "msg_%s_one" % tag
-    C.load(lambda s, i: post(s, one) or True, concurrency=16, duration=120, max_requests=1000, warmup=0)
+    C.load(lambda s, i: post(s, one) or True, concurrency=16, duration=120, max_requests=1000, warmup=0, session=requests.Session)
     many = ["msg_%s_%d" % (tag, k) for k in range(100)]
-    C.load(lambda s, i: post(s, many[i % 100]) or True, concurrency=16, duration=120, max_requests=1000, warmup=0)
+    C.load(lambda s, i: post(s, many[i % 100]) or True, concurrency=16, duration=120, max_requests=1000, warmup=0, session=requests.Session)
     stored_one = ctx.admin.json2(ctx.s, "webhook.event", "search_count", {"domain": [["event_id", "=", one]]})
     stored_many = ctx.admin.json2(ctx.s, "webhook.event", "search_count", {"domain": [["event_id", "in", many]]})
     non_200 = sum(v for k, v in statuses.items() if not k.startswith("200"))

@@ -20,6 +20,7 @@ import requests
 
 from . import batch_sync, webhooks
 from . import clients as C
+from .lean_http import LeanSession
 from .stats import merge_runs, percentile, ratio
 
 LIST_FIELDS_OURS = "name,state,date_order,partner,amount_total"        # + id, always included
@@ -113,14 +114,28 @@ class Bench:
     def side_by_side(self, fns):
         """fns: {api: fn(session, i) -> bool}; each API gets the same duration and concurrency.
 
-        The time is split in ``BENCH_ROUNDS`` rounds (default 3) run in alternating order (A B C,
-        C B A, A B C): a drift of the machine during the scenario (a busy neighbour, autovacuum)
-        weighs on every API alike instead of on whichever ran at that moment."""
+        The time is split in ``BENCH_ROUNDS`` rounds (default 6) in rotating order (A B C, B C A,
+        C A B, ...): a drift of the machine during the scenario (a busy neighbour, autovacuum) weighs on
+        every API alike instead of on whichever ran at that moment, and each API runs first, last and
+        after each other API equally often (with A B C / C B A alternation the first API always ran
+        first or last, after the same neighbour).
+
+        Before the rounds, each API runs unmeasured for ``BENCH_WARMUP_SECONDS`` (default 1): a server
+        just started, or serving another scenario until then, answers its first calls slowly (every
+        prefork worker and server thread fills its own caches and opens its own connections; a
+        list measured 172 req/s in its first 2 s and 255-281 in the next ones). Without this the
+        API measured first in a scenario paid that for the others."""
         apis = [api for api, fn in fns.items() if fn is not None]
-        rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "3")))
+        rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "6")))
         runs, extra, out = {api: [] for api in apis}, {api: {} for api in apis}, {}
+        warm = float(os.environ.get("BENCH_WARMUP_SECONDS", "1"))
+        for api in apis if warm > 0 else ():
+            try:
+                C.load(fns[api], self.conc, warm, max(1, self.args.max_requests // rounds), warmup=0)
+            except C.Skip as exc:
+                extra[api] = {"skipped": str(exc)}
         for r in range(rounds):
-            for api in (apis if r % 2 == 0 else apis[::-1]):
+            for api in apis[r % len(apis):] + apis[:r % len(apis)]:
                 if "skipped" in extra[api]:
                     continue
                 try:
@@ -205,7 +220,7 @@ class Bench:
         from odoo.modules.registry import Registry  # noqa: PLC0415
         odoo.tools.config.parse_config(["-c", conf, "--log-level=warn"])
         registry = Registry(self.creds["db"])
-        s = requests.Session()
+        s = LeanSession()
         n = max(30, min(int(self.seconds * 25), 400))
         floor_ms, ours_ms = [], []
         with registry.cursor() as cr:
@@ -327,7 +342,7 @@ class Bench:
         """Follows next_cursor from the first page to the end; returns per-page (index, seconds) and
         the cursors met. Raises Skip without the API."""
         self.need_api()
-        s, c = requests.Session(), self.c
+        s, c = LeanSession(), self.c
         params = {"limit": limit}
         if fields:
             params["fields"] = fields
@@ -498,9 +513,9 @@ def main():
     ap.add_argument("--mode", required=True)
     ap.add_argument("--server-pid", type=int, required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "6")))
+    ap.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "12")))
     ap.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "4")))
-    ap.add_argument("--max-requests", type=int, default=3000)
+    ap.add_argument("--max-requests", type=int, default=6000)
     ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""))
     Bench(ap.parse_args()).run()
 

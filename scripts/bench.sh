@@ -5,7 +5,7 @@
 # bench/results/latest.json, latest.md and the PNG plots.
 # BENCH_MODES="threaded prefork cluster" (cluster: two prefork nodes behind HAProxy with the streaming
 # replica, bench/cluster.py: reads via the replica vs one node on the primary, the primary's share of
-# the reads, replica lag under writes; in the same run, after the other modes), BENCH_SECONDS (per API and scenario, default 6), BENCH_ONLY=a,b
+# the reads, replica lag under writes; in the same run, after the other modes), BENCH_SECONDS (per API and scenario, default 12), BENCH_ONLY=a,b
 # (scenario names), BENCH_ORDERS / BENCH_PARTNERS (seed size), BENCH_FEED_CHANGES (changes in the feed, default
 # 100000) tune it.
 source "$(dirname "$0")/lib.sh"
