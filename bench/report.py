@@ -144,8 +144,10 @@ def md_report(res):
         res["date"], m["cores"], m["cpu"], m["memory_gib"], res.get("commit") or "?", res.get("conditions", "")))
     d = res.get("data") or {}
     out.append("Database: %s sale orders, %s order lines, %s partners. Load: %s client threads, %s s per API "
-               "and scenario, on 127.0.0.1." % (d.get("orders"), d.get("order_lines"), d.get("partners"),
-                                                res.get("concurrency"), res.get("seconds")))
+               "and scenario (%s rounds in rotating order, after 1 s of unmeasured warm-up per API), on "
+               "127.0.0.1, lean keep-alive client (bench/lean_http.py)."
+               % (d.get("orders"), d.get("order_lines"), d.get("partners"), res.get("concurrency"),
+                  res.get("seconds"), res.get("rounds", 6)))
     out.append("")
     for mode in MODES:
         r = res["modes"].get(mode)
@@ -336,7 +338,8 @@ def main():
                        "meaningful part." % (load, "; the machine was shared with other work"
                                              if os.environ.get("BENCH_SHARED") else "")),
         "concurrency": int(os.environ.get("BENCH_CONCURRENCY", "4")),
-        "seconds": float(os.environ.get("BENCH_SECONDS", "6")),
+        "seconds": float(os.environ.get("BENCH_SECONDS", "12")),
+        "rounds": int(os.environ.get("BENCH_ROUNDS", "6")),
         "data": data,
         "enqueue": load_json(os.path.join(args.run_dir, "enqueue.json")),
         "inprocess": load_json(os.path.join(args.run_dir, "inprocess.json")),
