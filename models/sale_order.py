@@ -62,7 +62,7 @@ def _partner_summaries(orders):
     """``_partner_summary`` of every order, each partner summarised once, column by column."""
     partners = orders.partner_id
     summaries = dict(zip(partners._ids, partners._rest_rows(_PARTNER_SUMMARY_SPEC), strict=True))
-    return [summaries.get(order.partner_id.id) for order in orders]
+    return [summaries.get(pid) for pid in orders._rest_many2one_ids("partner_id")]
 
 
 _PARTNER_SUMMARY_SCHEMA = {"type": ["object", "null"], "properties": {

@@ -40,6 +40,18 @@ class TestRepresentationColumns(ApiTestMixin, TransactionCase):
         self.assertEqual(orders[0].client_order_ref, "PO-9")  # loads the column for the first order only
         self.assertEqual(orders._rest_representation(fetched=True), expected)
 
+    def test_many2one_ids_from_cache_or_records(self):
+        orders = self.orders.with_user(self.user)
+        expected = [order.partner_id.id for order in orders]
+        self.assertEqual(len(set(expected)), 2)
+        orders.invalidate_recordset()
+        page = orders.search_fetch([("id", "in", orders.ids)], ["partner_id"], order="id")
+        with self.assertQueryCount(0):  # loaded by the page's query: taken from the cache
+            self.assertEqual(page._rest_many2one_ids("partner_id"), expected)
+        orders.invalidate_recordset()
+        self.assertEqual(orders._rest_many2one_ids("partner_id"), expected)  # through the records
+        self.assertEqual(orders._rest_many2one_ids("user_id"), [o.user_id.id or None for o in orders])
+
     def test_pending_recomputation_is_applied(self):
         orders = self.orders.with_user(self.user)
         orders._rest_representation()
