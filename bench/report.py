@@ -143,11 +143,12 @@ def md_report(res):
     out.append("Taken %s on %d cores (%s), %s GiB RAM, commit `%s`. %s" % (
         res["date"], m["cores"], m["cpu"], m["memory_gib"], res.get("commit") or "?", res.get("conditions", "")))
     d = res.get("data") or {}
+    ld = res.get("load") or {}
     out.append("Database: %s sale orders, %s order lines, %s partners. Load: %s client threads, %s s per API "
-               "and scenario (%s rounds in rotating order, after 1 s of unmeasured warm-up per API), on "
-               "127.0.0.1, lean keep-alive client (bench/lean_http.py)."
-               % (d.get("orders"), d.get("order_lines"), d.get("partners"), res.get("concurrency"),
-                  res.get("seconds"), res.get("rounds", 6)))
+               "and scenario (%s rounds in rotating order, after %s s of unmeasured warm-up per API), on "
+               "127.0.0.1, client %s."
+               % (d.get("orders"), d.get("order_lines"), d.get("partners"), ld.get("concurrency"),
+                  ld.get("seconds"), ld.get("rounds"), ld.get("warmup_seconds"), ld.get("client")))
     out.append("")
     for mode in MODES:
         r = res["modes"].get(mode)
@@ -337,9 +338,7 @@ def main():
                        "included)%s; on 2 cores the side-by-side ratios (same run, same moment) are the "
                        "meaningful part." % (load, "; the machine was shared with other work"
                                              if os.environ.get("BENCH_SHARED") else "")),
-        "concurrency": int(os.environ.get("BENCH_CONCURRENCY", "4")),
-        "seconds": float(os.environ.get("BENCH_SECONDS", "12")),
-        "rounds": int(os.environ.get("BENCH_ROUNDS", "6")),
+        "load": next((r.get("load") for r in modes.values() if r.get("load")), None),  # as bench/run.py ran
         "data": data,
         "enqueue": load_json(os.path.join(args.run_dir, "enqueue.json")),
         "inprocess": load_json(os.path.join(args.run_dir, "inprocess.json")),

@@ -76,7 +76,9 @@ class Bench:
         self.s = requests.Session()
         self.seconds = args.seconds
         self.conc = args.concurrency
-        self.result = {"mode": args.mode, "scenarios": {}, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        self.result = {"mode": args.mode, "scenarios": {}, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                       "load": {"concurrency": args.concurrency, "seconds": args.seconds, "rounds": args.rounds,
+                                "warmup_seconds": args.warmup_seconds, "client": "bench/lean_http.py"}}
         self.created_orders = []
         self.has_api = self._probe_api()
 
@@ -114,21 +116,21 @@ class Bench:
     def side_by_side(self, fns):
         """fns: {api: fn(session, i) -> bool}; each API gets the same duration and concurrency.
 
-        The time is split in ``BENCH_ROUNDS`` rounds (default 6) in rotating order (A B C, B C A,
+        The time is split in ``--rounds`` (``BENCH_ROUNDS``, default 6) rounds in rotating order (A B C, B C A,
         C A B, ...): a drift of the machine during the scenario (a busy neighbour, autovacuum) weighs on
         every API alike instead of on whichever ran at that moment, and each API runs first, last and
         after each other API equally often (with A B C / C B A alternation the first API always ran
         first or last, after the same neighbour).
 
-        Before the rounds, each API runs unmeasured for ``BENCH_WARMUP_SECONDS`` (default 1): a server
+        Before the rounds, each API runs unmeasured for ``--warmup-seconds`` (``BENCH_WARMUP_SECONDS``,
+        default 1): a server
         just started, or serving another scenario until then, answers its first calls slowly (every
         prefork worker and server thread fills its own caches and opens its own connections; a
         list measured 172 req/s in its first 2 s and 255-281 in the next ones). Without this the
         API measured first in a scenario paid that for the others."""
         apis = [api for api, fn in fns.items() if fn is not None]
-        rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "6")))
+        rounds, warm = max(1, self.args.rounds), self.args.warmup_seconds
         runs, extra, out = {api: [] for api in apis}, {api: {} for api in apis}, {}
-        warm = float(os.environ.get("BENCH_WARMUP_SECONDS", "1"))
         for api in apis if warm > 0 else ():
             try:
                 C.load(fns[api], self.conc, warm, max(1, self.args.max_requests // rounds), warmup=0)
@@ -515,6 +517,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "12")))
     ap.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "4")))
+    ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "6")))
+    ap.add_argument("--warmup-seconds", type=float, default=float(os.environ.get("BENCH_WARMUP_SECONDS", "1")))
     ap.add_argument("--max-requests", type=int, default=6000)
     ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""))
     Bench(ap.parse_args()).run()

@@ -91,27 +91,33 @@ class Base(models.AbstractModel):
             return column(self)
         if not callable(path):
             field = self._fields[path]
-            self._check_field_access(field, "read")  # as record[field] would
-            if field.store and field.type in _CACHED_SCALARS and not (field.translate or field.company_dependent):
-                if field.compute:
-                    field.recompute(self)  # pending computations first, as record[field] does
-                cache = field._get_cache(self.env)
-                if all(rid in cache for rid in self._ids):
+            if field.type in _CACHED_SCALARS and not (field.translate or field.company_dependent):
+                cached = self._rest_cached(field)
+                if cached is not None:
                     ftype, to_record = field.type, field.convert_to_record
-                    return [field_value(ftype, to_record(cache[rid], self)) for rid in self._ids]
+                    return [field_value(ftype, to_record(value, self)) for value in cached]
         get = self._rest_getter(path)
         return [get(rec) for rec in self]
 
     def _rest_many2one_ids(self, name):
-        """``[record[name].id or None for record in self]``: taken from the ORM cache in one pass when
-        the stored column is loaded for every record (a page's query), else through the records."""
-        field = self._fields[name]
-        self._check_field_access(field, "read")  # as record[name] would
-        if field.store and not field.compute:
-            cache = field._get_cache(self.env)
-            if all(rid in cache for rid in self._ids):
-                return [cache[rid] for rid in self._ids]  # the cache holds the id, or None
-        return [rec[name].id or None for rec in self]
+        """``[record[name].id or None for record in self]``, from the cache when it is loaded."""
+        cached = self._rest_cached(self._fields[name])  # a many2one's cache value is the id, or None
+        return cached if cached is not None else [rec[name].id or None for rec in self]
+
+    def _rest_cached(self, field):
+        """The cache values of stored ``field`` for every record of ``self``, in order, when the column
+        is loaded for all of them (a page's query, a fetch), else None: what ``record[field]`` would
+        read, without a descriptor call per record (access checked, pending computations applied
+        first, as ``record[field]`` does)."""
+        self._check_field_access(field, "read")
+        if not field.store:
+            return None
+        if field.compute:
+            field.recompute(self)
+        cache = field._get_cache(self.env)
+        if all(rid in cache for rid in self._ids):
+            return [cache[rid] for rid in self._ids]
+        return None
 
     def _rest_getter(self, path):
         """``record -> JSON value`` for one spec entry (a field name or a callable(record)), resolved
