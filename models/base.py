@@ -51,6 +51,15 @@ class Base(models.AbstractModel):
                     names.add(name)
         return sorted(names)
 
+    def _rest_readable(self):
+        """The records of ``self`` that exist, are active (for a model with ``active``) and that the
+        user may read: what ``search([("id", "in", self.ids)])`` finds, checked as Odoo checks access
+        to given records (``_filtered_access``: the ACL, then the record rules evaluated on the
+        loaded rows). For the few ids a request names, that costs less than compiling the rules into
+        a search's SQL, and the rows it loads are those a create or write referencing them reads next."""
+        records = self.exists()._filtered_access("read")
+        return records.filtered(self._active_name) if self._active_name else records
+
     def _rest_representation(self, fields=None, fetched=False):  # noqa: ARG002 - see sale.order
         """List of JSON-ready dicts, one per record in ``self``, in order.
 

@@ -173,7 +173,7 @@ class ResPartner(models.Model):
         ids = list({b["partner_id"] for b in bodies if b.get("partner_id")})
         refs = list({b["partner_external_ref"] for b in bodies
                      if not b.get("partner_id") and b.get("partner_external_ref")})
-        by_id = {p.id: p for p in self.search([("id", "in", ids)])} if ids else {}
+        by_id = {p.id: p for p in self.browse(ids)._rest_readable()} if ids else {}
         by_ref = {p.external_ref: p for p in self.search([("external_ref", "in", refs)])} if refs else {}
 
         def partner_of(body):

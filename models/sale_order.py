@@ -147,7 +147,7 @@ class SaleOrder(models.Model):
         if codes:
             for prod in Product.search([("default_code", "in", list(codes)), ("sale_ok", "=", True)]):
                 by_code.setdefault(prod.default_code, prod)
-        found_ids = set(Product.search([("id", "in", list(ids)), ("sale_ok", "=", True)]).ids) if ids else set()
+        found_ids = set(Product.browse(ids)._rest_readable().filtered("sale_ok")._ids) if ids else set()
         return found_ids, by_code
 
     @api.model

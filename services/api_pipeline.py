@@ -86,9 +86,12 @@ def authenticate():
     # Odoo's multi-company record rules on partners and products use
     # ('company_id', 'parent_of', company_ids), which reads res.company.parent_path; left to itself
     # that read loads every column of the user's companies on each request (the cache is per
-    # transaction). Load just that column: a cache warm-up, nothing is returned to the client. Done
-    # here, in the operation's transaction: the commit of the key check's transaction clears the cache.
-    request.env.companies.sudo().fetch(["parent_path"])
+    # transaction). A read loads just that column: a cache warm-up, nothing is returned to the
+    # client. Done here, in the operation's transaction: the commit of the key check's transaction
+    # clears the cache. A write leaves it: creating or writing records reads the companies' columns
+    # anyway (defaults, currency), so the warm-up would be one query more.
+    if request.httprequest.method == "GET":
+        request.env.companies.sudo().fetch(["parent_path"])
     request.session.can_save = False  # stateless
     if call.rate_limited:
         raise ApiErrorHTTP(ApiError(429, "Rate limit exceeded for this user; retry later.", type_="rate-limited"))

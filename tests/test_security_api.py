@@ -135,3 +135,32 @@ class TestApiSecurityCompanies(ApiTestMixin, HttpCase):
         self.assertProblem(self.api("GET", "/api/v1/orders/%d" % order.id), 404)
         self.assertProblem(self.api("POST", "/api/v1/orders/%d/confirm" % order.id, {}), 404)
         self.assertEqual(order.state, "draft")
+
+    def test_order_refuses_references_the_user_may_not_use(self):
+        """An order's partner_id and product_id go through the same access check as a search: another
+        company's records, archived ones, a product that is not for sale and a deleted one are all
+        404 naming the field, and nothing is created; readable ones in the same body pass."""
+        other = self.env["res.company"].create({"name": "Other Co"})
+        Partner, Product = self.env["res.partner"], self.env["product.product"]
+        hidden_partner = Partner.create({"name": "Other customer", "company_id": other.id})
+        archived_partner = Partner.create({"name": "Gone customer", "active": False})
+        hidden_product = Product.create({"name": "Other product", "company_id": other.id})
+        archived_product = Product.create({"name": "Gone product", "active": False})
+        not_for_sale = Product.create({"name": "Internal", "sale_ok": False})
+        deleted = Product.create({"name": "Deleted"})
+        deleted_id = deleted.id
+        deleted.unlink()
+        before = self.env["sale.order"].search_count([])
+        for partner in (hidden_partner, archived_partner):
+            self.assertProblem(self.api("POST", "/api/v1/orders", body={
+                "partner_id": partner.id, "lines": [{"product_id": self.product.id}]}), 404, field="partner_id")
+        for product_id in (hidden_product.id, archived_product.id, not_for_sale.id, deleted_id):
+            doc = self.assertProblem(self.api("POST", "/api/v1/orders", body={
+                "partner_id": self.customer.id,
+                "lines": [{"product_id": self.product.id}, {"product_id": product_id}]}), 404,
+                field="lines[1].product_id")
+            self.assertEqual([e["field"] for e in doc["errors"]], ["lines[1].product_id"])
+        self.assertEqual(self.env["sale.order"].search_count([]), before)
+        res = self.api("POST", "/api/v1/orders", body={"partner_id": self.customer.id,
+                                                      "lines": [{"product_id": self.product.id}]})
+        self.assertEqual(res.status_code, 201, res.text)
