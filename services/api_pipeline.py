@@ -88,9 +88,10 @@ def authenticate():
     # that read loads every column of the user's companies on each request (the cache is per
     # transaction). A read loads just that column: a cache warm-up, nothing is returned to the
     # client. Done here, in the operation's transaction: the commit of the key check's transaction
-    # clears the cache. A write leaves it: creating or writing records reads the companies' columns
-    # anyway (defaults, currency), so the warm-up would be one query more.
-    if request.httprequest.method == "GET":
+    # clears the cache. A REST write (scope ``*:write``) leaves it: creating or writing records
+    # reads the companies' columns anyway (defaults, currency), so the warm-up would be one query
+    # more. MCP calls (one scope per tool) may be reads: they keep it.
+    if not (call.required_scope or "").endswith(":write"):
         request.env.companies.sudo().fetch(["parent_path"])
     request.session.can_save = False  # stateless
     if call.rate_limited:
