@@ -30,6 +30,8 @@ class ApiCall:
     required_scope: str | None = None
     # the user's API settings, read with the key: (rate limit, rate window, log bodies)
     user_settings: tuple = ()
+    # the parent paths of the user's companies, read with the key: {company id: parent_path}
+    company_paths: dict = field(default_factory=dict)
     # rate-limit
     rate_checked: bool = False
     rate_limited: bool = False

@@ -83,19 +83,29 @@ def authenticate():
             with own_transaction(cr):
                 _check_and_count(call, cr)
     request.update_env(user=call.user_id)
-    # Odoo's multi-company record rules on partners and products use
-    # ('company_id', 'parent_of', company_ids), which reads res.company.parent_path; left to itself
-    # that read loads every column of the user's companies on each request (the cache is per
-    # transaction). A read loads just that column: a cache warm-up, nothing is returned to the
-    # client. Done here, in the operation's transaction: the commit of the key check's transaction
-    # clears the cache. A REST write (scope ``*:write``) leaves it: creating or writing records
-    # reads the companies' columns anyway (defaults, currency), so the warm-up would be one query
-    # more. MCP calls (one scope per tool) may be reads: they keep it.
+    # A REST write (scope ``*:write``) needs no warm-up: creating or writing records reads the
+    # companies' rows anyway (defaults, currency). MCP calls (one scope per tool) may be reads.
     if not (call.required_scope or "").endswith(":write"):
-        request.env.companies.sudo().fetch(["parent_path"])
+        _warm_company_paths(call)
     request.session.can_save = False  # stateless
     if call.rate_limited:
         raise ApiErrorHTTP(ApiError(429, "Rate limit exceeded for this user; retry later.", type_="rate-limited"))
+
+
+def _warm_company_paths(call):
+    """Odoo's multi-company record rules on partners and products use ('company_id', 'parent_of',
+    company_ids), which reads res.company.parent_path; left to itself that read loads every column
+    of the user's companies on each request (the cache is per transaction). The key check read
+    these paths with the key (``call.company_paths``): they go into this transaction's ORM cache, as
+    a fetch would put them, without a query (a cache warm-up: nothing is returned to the client).
+    Done here, in the operation's transaction: the commit of the key check's transaction clears the
+    cache. A company the key check did not see (none expected) is read instead."""
+    companies = request.env.companies.sudo()
+    paths = call.company_paths
+    if all(cid in paths for cid in companies._ids):
+        companies._fields["parent_path"]._insert_cache(companies, [paths[cid] for cid in companies._ids])
+    else:
+        companies.fetch(["parent_path"])
 
 
 def _check_and_count(call, cr):
@@ -109,7 +119,8 @@ def _check_and_count(call, cr):
         found = verify(cr, token)
         if not found:
             raise werkzeug.exceptions.Unauthorized("Invalid, expired or revoked API key or access token.")
-        call.key_id, call.client_id, call.user_id, call.key_name, call.scopes, call.user_settings = found
+        (call.key_id, call.client_id, call.user_id, call.key_name, call.scopes, call.user_settings,
+         call.company_paths) = found
     request.update_env(user=call.user_id)
     authorize(call)
     rate_limit(call, cr)

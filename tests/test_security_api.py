@@ -136,6 +136,27 @@ class TestApiSecurityCompanies(ApiTestMixin, HttpCase):
         self.assertProblem(self.api("POST", "/api/v1/orders/%d/confirm" % order.id, {}), 404)
         self.assertEqual(order.state, "draft")
 
+    def test_company_hierarchy_rules_over_the_api(self):
+        """Odoo's partner rule (company_id parent_of the user's companies) reads the companies'
+        parent paths, which the API takes from its key check into the request's cache: a user of a
+        child company sees the parent company's partners and not a sibling's, as the ORM shows them
+        to that user."""
+        Company, Partner = self.env["res.company"], self.env["res.partner"]
+        group = Company.create({"name": "Group Co"})
+        child = Company.create({"name": "Child Co", "parent_id": group.id})
+        sibling = Company.create({"name": "Sibling Co", "parent_id": group.id})
+        user = self._api_user("api_child_company", company=child)
+        key = self._api_key(user)
+        mine = Partner.create({"name": "HX child", "company_id": child.id})
+        upper = Partner.create({"name": "HX group", "company_id": group.id})
+        other = Partner.create({"name": "HX sibling", "company_id": sibling.id})
+        expected = sorted(Partner.with_user(user).search([("name", "=like", "HX %")]).ids)
+        self.assertEqual(expected, sorted([mine.id, upper.id]))  # what the ORM shows this user
+        res = self.api("GET", "/api/v1/partners", params={"name": "HX", "limit": 50}, key=key)
+        self.assertEqual(sorted(r["id"] for r in res.json()["data"]), expected)
+        self.assertEqual(self.api("GET", "/api/v1/partners/%d" % upper.id, key=key).status_code, 200)
+        self.assertProblem(self.api("GET", "/api/v1/partners/%d" % other.id, key=key), 404)
+
     def test_order_refuses_references_the_user_may_not_use(self):
         """An order's partner_id and product_id go through the same access check as a search: another
         company's records, archived ones, a product that is not for sale and a deleted one are all
