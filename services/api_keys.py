@@ -25,14 +25,14 @@ from ..lib.scopes import API_KEY_SCOPE, from_key_column
 BEARER = re.compile(r"^bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 _CACHE = LRU(4096)
-# The user's API settings ride along with the key check: no extra query per request.
-_SETTINGS = SQL("u.api_rate_limit, u.api_rate_window, u.api_log_bodies")
-# So do the parent paths of the user's companies, which Odoo's multi-company record rules read
-# (``parent_of``): the request puts them in its ORM cache instead of querying them (see
-# services/api_pipeline.py ``_warm_company_paths``).
-COMPANY_PATHS = SQL("""(SELECT json_object_agg(c.id, c.parent_path)
-                           FROM res_company_users_rel r JOIN res_company c ON c.id = r.cid
-                          WHERE r.user_id = u.id)""")
+# What the request needs of the key's user ``u`` rides along with the key check (API key or OAuth2
+# token), no extra query: the API settings, and the parent paths of the user's companies, which
+# Odoo's multi-company record rules read (``parent_of``) and the request puts in its ORM cache
+# (services/api_pipeline.py ``_warm_company_paths``). ``user_columns`` reads them back.
+USER_COLUMNS = SQL("""u.api_rate_limit, u.api_rate_window, u.api_log_bodies,
+                      (SELECT json_object_agg(c.id, c.parent_path)
+                         FROM res_company_users_rel r JOIN res_company c ON c.id = r.cid
+                        WHERE r.user_id = u.id)""")
 _VALID = SQL("""u.active AND (k.scope IS NULL OR k.scope = %s OR left(k.scope, %s) = %s)
        AND (k.expiration_date IS NULL OR k.expiration_date >= clock_timestamp() AT TIME ZONE 'utc')""",
              API_KEY_SCOPE, len(API_KEY_SCOPE) + 1, API_KEY_SCOPE + ":")
@@ -49,9 +49,10 @@ class Credential(NamedTuple):
     company_paths: dict      # {company id: parent_path} of the user's companies
 
 
-def company_paths(value):
-    """``COMPANY_PATHS``'s JSON object as ``{company id: parent_path}``."""
-    return {int(cid): path for cid, path in (value or {}).items()}
+def user_columns(values):
+    """The values of ``USER_COLUMNS`` as Credential's ``(settings, company_paths)``."""
+    *settings, paths = values
+    return tuple(settings), {int(cid): path for cid, path in (paths or {}).items()}
 
 
 def bearer_token(headers):
@@ -67,22 +68,21 @@ def verify_api_key(cr, token):
     cached = _CACHE.get(digest)
     if cached is not None:
         key_id, uid, name, stored, scopes = cached
-        cr.execute(SQL("""SELECT %s, %s FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
-                           WHERE k.id = %s AND k.key = %s AND %s""", _SETTINGS, COMPANY_PATHS, key_id, stored,
-                       _VALID))
+        cr.execute(SQL("""SELECT %s FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
+                           WHERE k.id = %s AND k.key = %s AND %s""", USER_COLUMNS, key_id, stored, _VALID))
         row = cr.fetchone()
         if row:
-            return Credential(key_id, None, uid, name, scopes, row[:-1], company_paths(row[-1]))
+            return Credential(key_id, None, uid, name, scopes, *user_columns(row))
         _CACHE.pop(digest, None)
         return None
-    cr.execute(SQL("""SELECT k.id, k.user_id, k.name, k.key, k.scope, %s, %s
+    cr.execute(SQL("""SELECT k.id, k.user_id, k.name, k.key, k.scope, %s
                         FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
-                       WHERE k.index = %s AND %s""", _SETTINGS, COMPANY_PATHS, token[:INDEX_SIZE], _VALID))
-    for key_id, uid, name, stored, scope, *settings, paths in cr.fetchall():
+                       WHERE k.index = %s AND %s""", USER_COLUMNS, token[:INDEX_SIZE], _VALID))
+    for key_id, uid, name, stored, scope, *user in cr.fetchall():
         if KEY_CRYPT_CONTEXT.verify(token, stored):
             scopes = from_key_column(scope)
             _CACHE[digest] = (key_id, uid, name, stored, scopes)
-            return Credential(key_id, None, uid, name, scopes, tuple(settings), company_paths(paths))
+            return Credential(key_id, None, uid, name, scopes, *user_columns(user))
     return None
 
 

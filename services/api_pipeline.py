@@ -83,10 +83,7 @@ def authenticate():
             with own_transaction(cr):
                 _check_and_count(call, cr)
     request.update_env(user=call.user_id)
-    # A REST write (scope ``*:write``) needs no warm-up: creating or writing records reads the
-    # companies' rows anyway (defaults, currency). MCP calls (one scope per tool) may be reads.
-    if not (call.required_scope or "").endswith(":write"):
-        _warm_company_paths(call)
+    _warm_company_paths(call)
     request.session.can_save = False  # stateless
     if call.rate_limited:
         raise ApiErrorHTTP(ApiError(429, "Rate limit exceeded for this user; retry later.", type_="rate-limited"))

@@ -13,7 +13,7 @@ import secrets
 from odoo.tools import SQL
 
 from ..lib.scopes import parse
-from .api_keys import COMPANY_PATHS, Credential, company_paths
+from .api_keys import USER_COLUMNS, Credential, user_columns
 
 PREFIX = "rwat_"
 
@@ -35,15 +35,14 @@ def new_token():
 def verify_access_token(cr, token):
     """The ``Credential`` of a valid, unexpired token of an active client, else None."""
     cr.execute(SQL("""
-        SELECT c.id, c.user_id, c.name, t.scope, u.api_rate_limit, u.api_rate_window, u.api_log_bodies, %s
+        SELECT c.id, c.user_id, c.name, t.scope, %s
           FROM api_oauth_token t
           JOIN api_client c ON c.id = t.client_id
           JOIN res_users u ON u.id = c.user_id
          WHERE t.token_hash = %s AND c.active AND u.active
-           AND t.expires_at > clock_timestamp() AT TIME ZONE 'utc'""", COMPANY_PATHS, token_hash(token)))
+           AND t.expires_at > clock_timestamp() AT TIME ZONE 'utc'""", USER_COLUMNS, token_hash(token)))
     row = cr.fetchone()
     if not row:
         return None
-    client_id, uid, name, scope, *settings, paths = row
-    return Credential(None, client_id, uid, "oauth:%s" % name, parse(scope), tuple(settings),
-                      company_paths(paths))
+    client_id, uid, name, scope, *user = row
+    return Credential(None, client_id, uid, "oauth:%s" % name, parse(scope), *user_columns(user))
