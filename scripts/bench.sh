@@ -32,15 +32,16 @@ mkdir -p "$results"
 run_dir="$BENCH_DIR/run-$(date -u +%Y%m%dT%H%M%S)"; mkdir -p "$run_dir"
 trap 'bench_odoo_stop' EXIT
 
+# The seed and the feed top-up leave dead rows and fresh statistics to compute:
+# do it now, so autovacuum does not run in the middle of the measurements that follow
+# (the enqueue scenario's rows are rolled back: a few thousand dead rows, far below autovacuum's threshold).
+log "VACUUM (ANALYZE) of the benchmark database"
+psql -d "$BENCH_DB" -qc "VACUUM (ANALYZE)" || log "VACUUM failed (the measurements go on)"
+
 log "enqueue cost (1,000 orders with and without a webhook endpoint; in-process, rolled back)"
 odoo_bin shell -c "$BENCH_DIR/setup.conf" -d "$BENCH_DB" --no-http --log-level=warn < "$PROJECT_DIR/bench/enqueue.py" \
   > "$run_dir/enqueue.out" 2> "$run_dir/enqueue.log" || log "enqueue scenario failed (log: $run_dir/enqueue.log)"
 grep '^{' "$run_dir/enqueue.out" | tail -1 > "$run_dir/enqueue.json" || true
-
-# The seed, the feed top-up and the enqueue scenario leave dead rows and fresh statistics to compute:
-# do it now, so autovacuum does not run in the middle of the measurements that follow.
-log "VACUUM (ANALYZE) of the benchmark database"
-psql -d "$BENCH_DB" -qc "VACUUM (ANALYZE)" || log "VACUUM failed (the measurements go on)"
 
 log "in-process costs (list, read, create through Odoo's WSGI application, no network; the ORM floor)"
 BENCH_CREDS="$BENCH_DIR/creds.json" BENCH_PROJECT_DIR="$PROJECT_DIR" odoo_bin shell -c "$BENCH_DIR/setup.conf" -d "$BENCH_DB" --no-http --log-level=warn \
