@@ -56,8 +56,14 @@ class Base(models.AbstractModel):
         user may read: what ``search([("id", "in", self.ids)])`` finds, checked as Odoo checks access
         to given records (``_filtered_access``: the ACL, then the record rules evaluated on the
         loaded rows). For the few ids a request names, that costs less than compiling the rules into
-        a search's SQL, and the rows it loads are those a create or write referencing them reads next."""
-        records = self.exists()._filtered_access("read")
+        a search's SQL, and the rows it loads are those a create or write referencing them reads next.
+        One query: the rows are loaded by id (the columns a prefetch would load: those the rules and
+        the caller read), and an id without a row does not exist (no ``exists()`` query first)."""
+        if not self:
+            return self
+        columns = [field for field in self._determine_fields_to_fetch() if field.column_type]
+        loaded = set(self._fetch_query(self._as_query(ordered=False), columns)._ids)
+        records = self.browse(rid for rid in self._ids if rid in loaded)._filtered_access("read")
         return records.filtered(self._active_name) if self._active_name else records
 
     def _rest_representation(self, fields=None, fetched=False):  # noqa: ARG002 - see sale.order
