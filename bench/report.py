@@ -223,15 +223,17 @@ def md_report(res):
     if "skipped" in enq:
         out.append("skipped: " + enq["skipped"])
     elif enq:
-        out.append("Creating %s orders (3 lines, 100 per flush, %s rounds of interleaved chunks): %s s with the "
-                   "event store switched off, %s s with it: **%s %%** (median of the rounds %s %%; the event "
-                   "store's own code, timed where it runs: %s s, %s %%); %s s with one endpoint on sale.order "
-                   "(created + updated): overhead %s %% (median %s %%), %s deliveries enqueued. %s." % (
+        out.append("Creating %s orders (3 lines, 100 per flush, %s rounds of chunks ordered a, b, b, a): %s s "
+                   "with the event store switched off, %s s with it: **%s %%** (median of the rounds %s %%; "
+                   "the event store's own code, timed where it runs: %s s, %s %%). One endpoint on "
+                   "sale.order (created + updated) on top, compared with the event store alone (%s s / "
+                   "%s s): %s %% (median %s %%), %s %% over no event store; %s deliveries enqueued. %s." % (
                        enq.get("orders_per_variant"), enq.get("rounds"), enq.get("seconds_without_event_store"),
                        enq.get("seconds_with_event_store"), enq.get("event_store_pct"),
                        enq.get("event_store_pct_median_round"), enq.get("event_store_own_seconds"),
-                       enq.get("event_store_own_pct"), enq.get("seconds_with_endpoint"), enq.get("overhead_pct"),
-                       enq.get("overhead_pct_median_round"), enq.get("deliveries_enqueued"), enq.get("note")))
+                       enq.get("event_store_own_pct"), *(enq.get("seconds_store_vs_endpoint") or ["?", "?"]),
+                       enq.get("endpoint_over_store_pct"), enq.get("endpoint_over_store_pct_median_round"),
+                       enq.get("overhead_pct"), enq.get("deliveries_enqueued"), enq.get("note")))
     else:
         out.append("not measured (see the run's enqueue.log)")
     out.append("")
