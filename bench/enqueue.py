@@ -65,15 +65,19 @@ else:
                 own["seconds"] += time.perf_counter() - t0
         return wrapper
 
+    def restore_shipped():
+        """rest.change's methods as shipped (class attributes: a rollback does not undo them)."""
+        for name in shipped:
+            if name in vars(Change):
+                delattr(Change, name)
+
     def set_variant(variant):
         """Switch to ``variant`` (the endpoint's rules only when it changes), then create a few orders
         untimed: after a switch, the first caches are rebuilt outside the timed chunk."""
         if ep.active != (variant == "endpoint"):
             ep.write({"active": variant == "endpoint"})
             U.cr.flush()
-        for name in shipped:
-            if name in vars(Change):
-                delattr(Change, name)
+        restore_shipped()
         if variant == "without":
             Change._record = lambda self, records, change, any_model=False: None
         elif variant == "store":  # the event store's own code, timed (as shipped otherwise)
@@ -113,10 +117,7 @@ else:
     own_store = own["seconds"]
     # one endpoint on top of the event store: the outbox (a body and a delivery row per event)
     endpoint_chunks, deliveries = compare("store", "endpoint")
-    set_variant("store")
-    for name in shipped:  # as shipped again
-        if name in vars(Change):
-            delattr(Change, name)
+    restore_shipped()
 
     def pct(chunks, a, b):
         """(total of ``b`` / total of ``a`` - 1) in %, and the median over rounds of the same."""
