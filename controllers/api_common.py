@@ -166,10 +166,10 @@ def list_response(model, domain, *, sort_columns, default_fields):
     # the page's ids, the columns its representation reads and the sort key, in one query (as
     # search_fetch does)
     names = set(model._rest_fetch_names(fields)) | ({sort_columns[sort]} - {"id"})
-    found = model._fetch_query(query, model._determine_fields_to_fetch(names))
+    found, joined = model._rest_fetch_page(query, names, fields)
     has_more = len(found) > limit
     records = found[:limit]
-    data = records._rest_representation(fields, fetched=True)
+    data = records._rest_representation(fields, fetched=True, joined=joined)
     body = {"data": data, "has_more": has_more, "next_cursor": None}
     headers = {}
     if has_more:

@@ -5,6 +5,8 @@ Every model gets a generic representation here; sale.order and res.partner overr
 webhook payload and the OpenAPI schema all come from one definition.
 """
 from odoo import models
+from odoo.tools import SQL
+from odoo.tools.query import Query
 
 from ..lib.representation import field_value, json_schema_for_field
 
@@ -51,6 +53,77 @@ class Base(models.AbstractModel):
                     names.add(name)
         return sorted(names)
 
+    # Computed entries whose related rows a list page loads in its own query: {json_name: (many2one
+    # field, comodel columns)} (``_rest_fetch_page``).
+    _REST_PAGE_JOINS = {}
+
+    def _rest_fetch_page(self, query, names, keys):
+        """The records of the page ``query`` (record rules applied) with their stored fields ``names``
+        loaded, in one query; returns ``(records, joined)``.
+
+        For each entry of ``_REST_PAGE_JOINS`` among ``keys`` (None: all), the same query LEFT JOINs the
+        comodel with its read rules in the join's condition and loads its columns: ``joined[key]`` is
+        the set of related ids found that way, loaded and readable. The representation fetches (and
+        checks, as Odoo's ``fetch`` does) only the related records not in it, e.g. one the rules
+        hide, which raises as before. Falls back to Odoo's ``_fetch_query`` when the page has a
+        column that is not a plain one (translated, binary, not a column)."""
+        fields = self._determine_fields_to_fetch(names)
+        specs = [(key, *spec) for key, spec in self._REST_PAGE_JOINS.items() if not keys or key in keys]
+        if not specs or any(not f.column_type or f.translate or f.type == "binary" for f in fields):
+            return self._fetch_query(query, fields), {}
+        joins = [(key, join) for key, fname, columns in specs
+                 if (join := self._rest_page_join(query, key, fname, columns))]
+        terms = [SQL.identifier(self._table, "id")]
+        terms += [self._field_to_sql(self._table, f.name, query) for f in fields]
+        for _key, (comodel, alias, columns) in joins:
+            terms.append(SQL.identifier(alias, "id"))
+            terms += [comodel._field_to_sql(alias, f.name, query) for f in columns]
+        rows = self.env.execute_query(query.select(*terms))
+        if not rows:
+            return self.browse(), {}
+        values = list(zip(*rows, strict=True))
+        records = self.browse(values[0])
+        for field, column in zip(fields, values[1:len(fields) + 1], strict=True):
+            field._insert_cache(records, column)
+        joined, pos = {}, len(fields) + 1
+        for key, (comodel, _alias, columns) in joins:
+            first = {}  # related id -> its first row
+            for row, rid in enumerate(values[pos]):
+                if rid is not None:
+                    first.setdefault(rid, row)
+            related = comodel.browse(list(first))
+            for offset, field in enumerate(columns, start=pos + 1):
+                field._insert_cache(related, [values[offset][row] for row in first.values()])
+            joined[key] = frozenset(first)
+            pos += len(columns) + 1
+        return records, joined
+
+    def _rest_page_join(self, query, key, fname, columns):
+        """Adds to the page ``query`` a LEFT JOIN of the comodel of many2one ``fname`` whose
+        condition holds the comodel's read rules, as Odoo's ``_search`` compiles them; returns
+        ``(comodel, alias, column fields)``, or None (nothing added) when the user may not read the
+        comodel or one of the columns, or when the rules need joins of their own."""
+        comodel = self.env[self._fields[fname].comodel_name]
+        fields = [comodel._fields[name] for name in columns]
+        if not comodel.has_access("read") or not all(
+                f.column_type and not f.translate and comodel._has_field_access(f, "read") for f in fields):
+            return None
+        alias = query.make_alias(self._table, "rest_" + key)
+        if alias in query._joins:
+            return None
+        su = comodel.sudo().with_context(active_test=False)
+        rules = self.env["ir.rule"]._compute_domain(comodel._name, "read").optimize_full(su)
+        if rules.is_true() or rules.is_false():
+            condition = SQL("TRUE" if rules.is_true() else "FALSE")
+        else:
+            scratch = Query(self.env, alias, SQL.identifier(comodel._table))
+            condition = rules._to_sql(su, alias, scratch)
+            if scratch._joins:
+                return None
+        query.add_join("LEFT JOIN", alias, comodel._table, SQL(
+            "%s = %s AND %s", SQL.identifier(self._table, fname), SQL.identifier(alias, "id"), condition))
+        return comodel, alias, fields
+
     def _rest_readable(self):
         """The records of ``self`` that exist, are active (for a model with ``active``) and that the
         user may read: what ``search([("id", "in", self.ids)])`` finds, checked as Odoo checks access
@@ -66,7 +139,7 @@ class Base(models.AbstractModel):
         records = self.browse(rid for rid in self._ids if rid in loaded)._filtered_access("read")
         return records.filtered(self._active_name) if self._active_name else records
 
-    def _rest_representation(self, fields=None, fetched=False):  # noqa: ARG002 - see sale.order
+    def _rest_representation(self, fields=None, fetched=False, joined=None):  # noqa: ARG002 - see sale.order
         """List of JSON-ready dicts, one per record in ``self``, in order.
 
         ``fields``: optional list of JSON names to keep (``id`` is always kept). Reads go through the

@@ -113,17 +113,24 @@ class SaleOrder(models.Model):
     _REST_LINE_FIELDS = ["sequence", "display_type", "product_id", "name", "product_uom_qty", "product_uom_id",
                          "price_unit", "discount", "tax_ids", "price_subtotal", "price_total"]
 
-    def _rest_representation(self, fields=None, fetched=False):
+    # A list page loads its orders' partner summaries in the same query (Base._rest_fetch_page).
+    _REST_PAGE_JOINS = {"partner": ("partner_id", tuple(_PARTNER_SUMMARY_SPEC.values())[1:])}
+
+    def _rest_representation(self, fields=None, fetched=False, joined=None):
         """Same representation, with batched reads limited to the requested fields (one query per
         table instead of loading every column of every record, for one order as for a page).
         ``fetched``: the orders' own columns are already loaded by the query that found them (a
-        list page, record rules applied there), so they are not fetched (and checked) again."""
+        list page, record rules applied there), so they are not fetched (and checked) again;
+        ``joined["partner"]``: the partners loaded (and checked) with that page."""
         if self:
             keys = [k for k in self._rest_fields_spec() if not fields or k == "id" or k in fields]
             if not fetched:
                 self.fetch(self._rest_fetch_names(fields))
             if "partner" in keys:
-                self.partner_id.fetch(["complete_name", "email", "external_ref"])
+                partners, loaded = self.partner_id, (joined or {}).get("partner")
+                if loaded:  # loaded and checked with the page: the others are fetched and checked here
+                    partners = partners.browse([pid for pid in partners._ids if pid not in loaded])
+                partners.fetch(["complete_name", "email", "external_ref"])
             if "currency" in keys:
                 self.currency_id.fetch(["name"])
             if "lines" in keys:

@@ -1,6 +1,7 @@
 """The representation built column by column from the ORM cache (models/base.py ``_rest_column``)
 gives exactly what reading each record gives, and a page costs a fixed number of queries."""
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
 from .test_api_common import ApiTestMixin
@@ -87,3 +88,57 @@ class TestRepresentationColumns(ApiTestMixin, TransactionCase):
             rows = page_rows()
         self.assertEqual(len(rows), len(self.orders))
         self.assertEqual(rows[-1]["partner"]["name"], "P14")
+
+    def _page(self, Order, fields):
+        """What the list endpoint does (controllers/api_common.py list_response): the page's query with
+        the record rules, its columns and the joined partner summaries, then the representation."""
+        query = Order._search([("id", "in", self.orders.ids)], order="id")
+        names = Order._rest_fetch_names(fields)
+        found, joined = Order._rest_fetch_page(query, names, fields)
+        return found, joined, found._rest_representation(fields, fetched=True, joined=joined)
+
+    def test_page_loads_partners_in_its_own_query(self):
+        """A list page of orders loads the partner summaries in its query (a LEFT JOIN carrying the
+        partners' record rules): one query for the page and its partners, and the same rows as
+        reading each record."""
+        for i in range(15):
+            self.orders |= self.make_order(partner=self.env["res.partner"].create({"name": "J%d" % i}))
+        fields = ["name", "state", "date_order", "partner", "amount_total"]
+        Order = self.env["sale.order"].with_user(self.user)
+        expected = self._per_record(Order.browse(self.orders.ids), fields)
+        self._page(Order, fields)  # registry caches warm, as in a running server
+        self.env.flush_all()
+        self.env.invalidate_all()
+        Order.env.companies.sudo().fetch(["parent_path"])  # the request's warm-up (services/api_pipeline.py)
+        with self.assertQueryCount(1):
+            found, joined, rows = self._page(Order, fields)
+        self.assertEqual(rows, expected)
+        self.assertEqual(joined["partner"], frozenset(found.partner_id.ids))
+        self.assertEqual(rows[-1]["partner"]["name"], "J14")
+        # without the partner summary there is nothing to join
+        found, joined, rows = self._page(Order, ["name"])
+        self.assertEqual(joined, {})
+        self.assertEqual([row["name"] for row in rows], [row["name"] for row in expected])
+
+    def test_page_with_a_partner_the_rules_hide(self):
+        """An order the user may read whose customer the partners' record rules hide from that user
+        (another company's partner): the joined query does not load it, and the page is refused as
+        Odoo's fetch refuses it, exactly as without the join."""
+        other = self.env["res.company"].create({"name": "Hidden Partner Co"})
+        hidden = self.env["res.partner"].create({"name": "Hidden customer"})
+        self.orders |= self.make_order(partner=hidden)
+        # the customer moves to another company after the order (Odoo refuses a cross-company order)
+        self.env.cr.execute("UPDATE res_partner SET company_id = %s WHERE id = %s", (other.id, hidden.id))
+        Order = self.env["sale.order"].with_user(self.user)
+        self.assertFalse(self.env["res.partner"].with_user(self.user).search([("id", "=", hidden.id)]))
+        self.env.invalidate_all()
+        query = Order._search([("id", "in", self.orders.ids)], order="id")
+        found, joined = Order._rest_fetch_page(query, Order._rest_fetch_names(["partner"]), ["partner"])
+        self.assertEqual(len(found), len(self.orders))
+        self.assertNotIn(hidden.id, joined["partner"])
+        self.assertIn(self.customer.id, joined["partner"])
+        with self.assertRaises(AccessError):
+            found._rest_representation(["partner"], fetched=True, joined=joined)
+        self.env.invalidate_all()
+        with self.assertRaises(AccessError):  # the same as the representation without the join
+            Order.browse(self.orders.ids)._rest_representation(["partner"])
