@@ -65,14 +65,14 @@ class Base(models.AbstractModel):
         comodel with its read rules in the join's condition and loads its columns: ``joined[key]`` is
         the set of related ids found that way, loaded and readable. The representation fetches (and
         checks, as Odoo's ``fetch`` does) only the related records not in it, e.g. one the rules
-        hide, which raises as before. Falls back to Odoo's ``_fetch_query`` when the page has a
-        column that is not a plain one (translated, binary, not a column)."""
+        hide, which raises as before. Odoo's ``_fetch_query`` loads the page when nothing is joined:
+        no entry requested or joinable, or a column that is not a plain one (translated, binary)."""
         fields = self._determine_fields_to_fetch(names)
-        specs = [(key, *spec) for key, spec in self._REST_PAGE_JOINS.items() if not keys or key in keys]
-        if not specs or any(not f.column_type or f.translate or f.type == "binary" for f in fields):
+        joins = [] if any(not f.column_type or f.translate or f.type == "binary" for f in fields) else [
+            (key, join) for key, (fname, columns) in self._REST_PAGE_JOINS.items()
+            if (not keys or key in keys) and (join := self._rest_page_join(query, key, fname, columns))]
+        if not joins:  # nothing joined: Odoo's own loading of the page
             return self._fetch_query(query, fields), {}
-        joins = [(key, join) for key, fname, columns in specs
-                 if (join := self._rest_page_join(query, key, fname, columns))]
         terms = [SQL.identifier(self._table, "id")]
         terms += [self._field_to_sql(self._table, f.name, query) for f in fields]
         for _key, (comodel, alias, columns) in joins:

@@ -56,6 +56,7 @@ def _partner_summary(order):
 
 
 _PARTNER_SUMMARY_SPEC = {"id": "id", "name": "complete_name", "email": "email", "external_ref": "external_ref"}
+_PARTNER_SUMMARY_COLUMNS = tuple(_PARTNER_SUMMARY_SPEC.values())[1:]  # what a summary loads
 
 
 def _partner_summaries(orders):
@@ -114,7 +115,7 @@ class SaleOrder(models.Model):
                          "price_unit", "discount", "tax_ids", "price_subtotal", "price_total"]
 
     # A list page loads its orders' partner summaries in the same query (Base._rest_fetch_page).
-    _REST_PAGE_JOINS = {"partner": ("partner_id", tuple(_PARTNER_SUMMARY_SPEC.values())[1:])}
+    _REST_PAGE_JOINS = {"partner": ("partner_id", _PARTNER_SUMMARY_COLUMNS)}
 
     def _rest_representation(self, fields=None, fetched=False, joined=None):
         """Same representation, with batched reads limited to the requested fields (one query per
@@ -130,7 +131,7 @@ class SaleOrder(models.Model):
                 partners, loaded = self.partner_id, (joined or {}).get("partner")
                 if loaded:  # loaded and checked with the page: the others are fetched and checked here
                     partners = partners.browse([pid for pid in partners._ids if pid not in loaded])
-                partners.fetch(["complete_name", "email", "external_ref"])
+                partners.fetch(_PARTNER_SUMMARY_COLUMNS)
             if "currency" in keys:
                 self.currency_id.fetch(["name"])
             if "lines" in keys:
