@@ -4,15 +4,22 @@ Every model gets a generic representation here; sale.order and res.partner overr
 ``_rest_fields_spec`` (models/sale_order.py, models/res_partner.py) so the REST response, the
 webhook payload and the OpenAPI schema all come from one definition.
 """
-from odoo import models
+from odoo import fields, models
 from odoo.tools import SQL
 from odoo.tools.query import Query
 
-from ..lib.representation import field_value, json_schema_for_field
+from ..lib.representation import CACHE_COLUMNS, field_value, json_schema_for_field, rows_from_columns
 
 # Field types whose cache value converts to the record value without the record (Field.convert_to_record
-# ignores it for them): read from the cache column by column (Base._rest_column).
-_CACHED_SCALARS = {"char", "text", "selection", "integer", "float", "monetary", "date", "datetime", "boolean"}
+# ignores it for them): read from the cache column by column (Base._rest_column), with the stock
+# conversion of each type; a field of a class that overrides it (a custom field class) keeps going
+# through its own ``convert_to_record``, the others are converted a column at a time
+# (lib/representation.py CACHE_COLUMNS).
+_STOCK_TO_RECORD = {ftype: cls.convert_to_record for ftype, cls in {
+    "char": fields.Char, "text": fields.Text, "selection": fields.Selection, "integer": fields.Integer,
+    "float": fields.Float, "monetary": fields.Monetary, "date": fields.Date, "datetime": fields.Datetime,
+    "boolean": fields.Boolean}.items()}
+_CACHED_SCALARS = frozenset(_STOCK_TO_RECORD)
 # Field types that never go into a generic payload (large or not meaningful outside Odoo).
 _SKIPPED_TYPES = {"binary", "image", "one2many", "properties", "properties_definition", "json"}
 
@@ -160,9 +167,7 @@ class Base(models.AbstractModel):
         (``spec``: ``{json_name: field name or computed entry}``)."""
         if not self:
             return []
-        keys = list(spec)
-        columns = [self._rest_column(path) for path in spec.values()]
-        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+        return rows_from_columns(list(spec), [self._rest_column(path) for path in spec.values()])
 
     def _rest_column(self, path):
         """The JSON values of one spec entry for every record of ``self``, in order.
@@ -182,6 +187,8 @@ class Base(models.AbstractModel):
             if field.type in _CACHED_SCALARS and not (field.translate or field.company_dependent):
                 cached = self._rest_cached(field)
                 if cached is not None:
+                    if type(field).convert_to_record is _STOCK_TO_RECORD[field.type]:
+                        return CACHE_COLUMNS[field.type](cached)
                     ftype, to_record = field.type, field.convert_to_record
                     return [field_value(ftype, to_record(value, self)) for value in cached]
         get = self._rest_getter(path)
@@ -203,9 +210,10 @@ class Base(models.AbstractModel):
         if field.compute:
             field.recompute(self)
         cache = field._get_cache(self.env)
-        if all(rid in cache for rid in self._ids):
+        try:
             return [cache[rid] for rid in self._ids]
-        return None
+        except KeyError:
+            return None
 
     def _rest_getter(self, path):
         """``record -> JSON value`` for one spec entry (a field name or a callable(record)), resolved

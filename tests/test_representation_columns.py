@@ -41,6 +41,33 @@ class TestRepresentationColumns(ApiTestMixin, TransactionCase):
         self.assertEqual(orders[0].client_order_ref, "PO-9")  # loads the column for the first order only
         self.assertEqual(orders._rest_representation(fetched=True), expected)
 
+    def test_every_scalar_type_from_the_cache(self):
+        """Each stock scalar field type (char, text, selection, integer, float, monetary, boolean,
+        date, datetime), loaded for a page, is converted a column at a time (lib/representation.py
+        CACHE_COLUMNS) and gives what reading each record gives, empty values included."""
+        from ..models.base import _STOCK_TO_RECORD  # noqa: PLC0415 - the fast path's own table
+        self.orders[0].order_line.write({"discount": 10.0, "sequence": 0})
+        checks = [(self.orders, ["name", "client_order_ref", "state", "locked", "validity_date", "date_order",
+                                 "amount_total"]),
+                  (self.orders.order_line, ["name", "sequence", "product_uom_qty", "discount", "price_subtotal",
+                                            "is_downpayment", "display_type"])]
+        types = set()
+        for records, names in checks:
+            records = records.with_user(self.user)
+            expected = {name: [records._rest_getter(name)(rec) for rec in records] for name in names}
+            records.invalidate_recordset()
+            page = records.search_fetch([("id", "in", records.ids)], names, order="id")
+            self.assertEqual(page.ids, records.ids)
+            for name in names:
+                field = records._fields[name]
+                self.assertIs(type(field).convert_to_record, _STOCK_TO_RECORD[field.type], name)
+                with self.assertQueryCount(0):  # from the cache the page's query filled
+                    self.assertEqual(page._rest_column(name), expected[name], name)
+                types.add(field.type)
+        self.assertEqual(types, set(_STOCK_TO_RECORD))
+        self.assertIn(None, expected["display_type"])  # empty values met
+        self.assertIn(0.0, expected["discount"])
+
     def test_many2one_ids_from_cache_or_records(self):
         orders = self.orders.with_user(self.user)
         expected = [order.partner_id.id for order in orders]
