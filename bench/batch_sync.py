@@ -6,7 +6,10 @@ the change feed read to its end (changes/s, server RSS before and after).
 
 The sides are interleaved chunk by chunk (100 single orders, one batch of 100, one /json/2 create of
 100; then the next 100), each side's time summed over its chunks: a load change on the shared machine
-then weighs on every side alike instead of on whichever side ran during it."""
+then weighs on every side alike instead of on whichever side ran during it. The order rotates from
+chunk to chunk (single, batch, json2; batch, json2, single; json2, single, batch; ...): with a fixed
+order the batch always ran right after 100 single requests (their log rows being flushed, their
+connections closing) and json2 always after the batch."""
 import os
 import time
 import uuid
@@ -81,8 +84,9 @@ def run(bench):
     secs = dict.fromkeys(("orders_single", "orders_batch", "orders_json2", "upserts_single", "upserts_batch"), 0.0)
     for names, chunk in ((("orders_single", "orders_batch", "orders_json2"), 100),
                          (("upserts_single", "upserts_batch"), 200)):
-        for k in range(0, w.n, chunk):
-            for name in names:
+        for turn, k in enumerate(range(0, w.n, chunk)):
+            shift = turn % len(names)  # each side first, second and last equally often
+            for name in names[shift:] + names[:shift]:
                 secs[name] += _timed(getattr(w, name), k)
     rss = bench.rss_kb(bench.args.server_pid)
     t0 = time.monotonic()
