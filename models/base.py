@@ -173,7 +173,8 @@ class Base(models.AbstractModel):
         """The JSON values of one spec entry for every record of ``self``, in order.
 
         A stored scalar column already loaded for all of ``self`` (a page's query, a fetch) is taken
-        from the ORM cache in one pass, with the field's own cache-to-record conversion: the values
+        from the ORM cache in one pass and converted a column at a time (``CACHE_COLUMNS``, for the
+        stock field classes; the field's own ``convert_to_record`` per value otherwise): the values
         ``record[field]`` would return, without a descriptor call per record. Anything else (a
         computed entry without a ``column`` function, a relation, a translated or not yet loaded
         column) goes through the record."""
