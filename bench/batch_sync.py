@@ -85,7 +85,7 @@ def run(bench):
     for names, chunk in ((("orders_single", "orders_batch", "orders_json2"), 100),
                          (("upserts_single", "upserts_batch"), 200)):
         for turn, k in enumerate(range(0, w.n, chunk)):
-            shift = turn % len(names)  # each side first, second and last equally often
+            shift = turn % len(names)  # each side takes each position in turn
             for name in names[shift:] + names[:shift]:
                 secs[name] += _timed(getattr(w, name), k)
     rss = bench.rss_kb(bench.args.server_pid)
