@@ -3,9 +3,7 @@
 ``field_value`` receives the field type and the ORM value of one record; relational values are
 duck-typed (they only need ``id``, ``display_name`` and ``ids``).
 """
-import datetime
 import json
-from decimal import Decimal
 
 
 def json_dumps(data):
@@ -25,24 +23,17 @@ def rest_spec_entry(func, json_schema, column=None):
 
 
 def field_value(ftype, value):
+    """The JSON value of one record's ``value`` of a field of type ``ftype``. The scalar types have
+    one definition of their JSON form, the column converters below (``CACHE_COLUMNS``), which accept
+    record values as well as cache values."""
+    column = CACHE_COLUMNS.get(ftype)
+    if column is not None:
+        return column((value,))[0]
     if ftype == "many2one":
         return {"id": value.id, "name": value.display_name} if value else None
     if ftype in ("many2many", "one2many"):
         return list(value.ids)
-    if ftype == "boolean":
-        return bool(value)
-    if value is False or value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        # Odoo stores naive UTC datetimes.
-        return value.replace(microsecond=0).isoformat() + "Z"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if ftype == "monetary" or ftype == "float":
-        return float(value)
-    return value
+    return None if value is False or value is None else value
 
 
 def _text_column(values):
@@ -70,10 +61,11 @@ def _datetime_column(values):
     return [v.isoformat(timespec="seconds") + "Z" if v else None for v in values]
 
 
-# ``CACHE_COLUMNS[ftype](values)``: the JSON values of a column of cache values of a field of the
-# stock Odoo class of that type, in one pass: equal to ``field_value(ftype, convert_to_record(v))``
-# for each value (Odoo's Field/Integer/Float/Monetary ``convert_to_record``: None -> False, integers
-# -> ``v or 0``, floats -> ``v or 0.0``), without two calls and a chain of type tests per value.
+# ``CACHE_COLUMNS[ftype](values)``: the JSON values of a column of values of a field of the stock Odoo
+# class of that type, in one pass, whether the values are the ORM cache's or the records' (Odoo's
+# Field/Integer/Float/Monetary ``convert_to_record``: None -> False, integers -> ``v or 0``, floats ->
+# ``v or 0.0``; each converter gives both the same JSON value): a page converts its cache columns
+# without a call and a type test per value, and ``field_value`` uses the same definitions.
 CACHE_COLUMNS = {
     "char": _text_column, "text": _text_column, "selection": _text_column,
     "integer": _integer_column, "float": _number_column, "monetary": _number_column,
@@ -83,7 +75,7 @@ CACHE_COLUMNS = {
 
 def rows_from_columns(keys, columns):
     """``[{key: value}]`` from one list of values per key, all of one length, built column by
-    column (a quarter of the time of ``dict(zip(keys, row))`` per row)."""
+    column (under a third of the time of ``dict(zip(keys, row))`` per row)."""
     rows = [{} for _ in range(len(columns[0]) if columns else 0)]
     for key, column in zip(keys, columns, strict=True):
         for row, value in zip(rows, column, strict=True):  # ValueError: columns of different lengths
