@@ -33,6 +33,19 @@ class CommittedEnvMixin:
         return api.Environment(cr, SUPERUSER_ID, {})
 
 
+def use_real_cursors(case):
+    """Lets the running HTTP server serve ``case``'s requests with REAL cursors, each request in its
+    own transaction, truly in parallel: post-install tests run while the loading thread holds the
+    registry lock, so the HTTP threads are let through it (as HttpCase's test mode does) without
+    HttpCase's shared test cursor. Sets ``case.registry`` and ``case.base`` (the server's URL)."""
+    case.registry = Registry(get_db_name())
+    for patcher in (patch.object(Registry, "_lock", DummyRLock()),
+                    patch.object(case.registry, "check_signaling", return_value=case.registry)):
+        patcher.start()
+        case.addCleanup(patcher.stop)
+    case.base = "http://%s:%d" % (HOST, odoo.service.server.server.httpd.server_port)
+
+
 API_GROUPS = ("base.group_user", "sales_team.group_sale_salesman_all_leads", "rest_webhooks.group_api_user")
 
 
@@ -43,12 +56,7 @@ class RealServerCase(BaseCase):
 
     def setUp(self):
         super().setUp()
-        self.registry = Registry(get_db_name())
-        for patcher in (patch.object(Registry, "_lock", DummyRLock()),
-                        patch.object(self.registry, "check_signaling", return_value=self.registry)):
-            patcher.start()
-            self.addCleanup(patcher.stop)
-        self.base = "http://%s:%d" % (HOST, odoo.service.server.server.httpd.server_port)
+        use_real_cursors(self)
         self.tag = uuid.uuid4().hex[:8]
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})

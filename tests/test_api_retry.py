@@ -29,14 +29,12 @@ from unittest.mock import patch
 import requests
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-import odoo
 from odoo import Command, api, fields
-from odoo.modules.registry import DummyRLock, Registry
 from odoo.service import model as service_model
 from odoo.tests import BaseCase, tagged
-from odoo.tests.common import HOST, get_db_name
 
 from ..services import log_buffer
+from .real_server import use_real_cursors
 
 SCOPE = "rest_webhooks"
 GROUPS = ("base.group_user", "sales_team.group_sale_salesman_all_leads",
@@ -79,16 +77,11 @@ class TestApiRetry(BaseCase):
 
     def setUp(self):
         super().setUp()
-        self.registry = Registry(get_db_name())
-        # As test_inbound_concurrency: the HTTP threads may get the registry (the loading thread
-        # holds its lock during post-install tests) but keep REAL cursors and transactions.
-        for patcher in (patch.object(Registry, "_lock", DummyRLock()),
-                        patch.object(self.registry, "check_signaling", return_value=self.registry),
-                        # Odoo's real back-off sleeps, with a seeded jitter (see module docstring)
-                        patch.object(service_model, "random", random.Random(4))):
-            patcher.start()
-            self.addCleanup(patcher.stop)
-        self.base = "http://%s:%d" % (HOST, odoo.service.server.server.httpd.server_port)
+        use_real_cursors(self)  # REAL cursors and transactions behind the running server
+        # Odoo's real back-off sleeps, with a seeded jitter (see module docstring)
+        patcher = patch.object(service_model, "random", random.Random(4))
+        patcher.start()
+        self.addCleanup(patcher.stop)
         self.tag = uuid.uuid4().hex[:8]
         self.lockers = []
         with self.registry.cursor() as cr:

@@ -3,17 +3,14 @@ request in its own transaction (no test cursor, no HTTP lock), and two processor
 separate committed cursors. Everything created is committed, so it is deleted in cleanups."""
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from unittest.mock import patch
 
 import requests
 
-import odoo
 from odoo import Command, api
-from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import BaseCase, tagged
-from odoo.tests.common import HOST, get_db_name
 
 from .inbound_common import URL, make_source, payment_body, signed_headers
+from .real_server import use_real_cursors
 
 SECRET = "concurrency-secret"
 DUPLICATES = 50
@@ -24,15 +21,7 @@ class TestInboundConcurrency(BaseCase):
 
     def setUp(self):
         super().setUp()
-        self.registry = Registry(get_db_name())
-        # Post-install tests run while the loading thread holds the registry lock: let the HTTP
-        # threads get the registry (as HttpCase's test mode does) but keep their REAL cursors, so
-        # each request runs in its own transaction, truly in parallel.
-        for patcher in (patch.object(Registry, "_lock", DummyRLock()),
-                        patch.object(self.registry, "check_signaling", return_value=self.registry)):
-            patcher.start()
-            self.addCleanup(patcher.stop)
-        self.base = "http://%s:%d" % (HOST, odoo.service.server.server.httpd.server_port)
+        use_real_cursors(self)  # each request in its own transaction, truly in parallel
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             self.source_id = make_source(env, "github", SECRET).id

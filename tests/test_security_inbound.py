@@ -7,19 +7,16 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from unittest.mock import patch
 
 import requests
 
-import odoo
 from odoo import Command, api
 from odoo.exceptions import AccessError, ValidationError
-from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import BaseCase, Form, HttpCase, freeze_time, tagged
-from odoo.tests.common import HOST, get_db_name
 from odoo.tools.safe_eval import safe_eval
 
 from .inbound_common import URL, make_source, payment_body, signed_headers
+from .real_server import use_real_cursors
 
 SECRET = "s3cret-for-tests"
 HANDLER_ADMIN = "rest_webhooks.group_inbound_handler_admin"
@@ -365,13 +362,7 @@ class TestInboundReplayConcurrency(BaseCase):
 
     def setUp(self):
         super().setUp()
-        self.registry = Registry(get_db_name())
-        # as in test_inbound_concurrency: let the HTTP threads get the registry, with real cursors
-        for patcher in (patch.object(Registry, "_lock", DummyRLock()),
-                        patch.object(self.registry, "check_signaling", return_value=self.registry)):
-            patcher.start()
-            self.addCleanup(patcher.stop)
-        self.base = "http://%s:%d" % (HOST, odoo.service.server.server.httpd.server_port)
+        use_real_cursors(self)
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             source = make_source(env, "shopify", "shpss_concurrent", handler_type="none", replay_window_days=7)
