@@ -15,10 +15,12 @@ from ..lib.representation import CACHE_COLUMNS, field_value, json_schema_for_fie
 # conversion of each type; a field of a class that overrides it (a custom field class) keeps going
 # through its own ``convert_to_record``, the others are converted a column at a time
 # (lib/representation.py CACHE_COLUMNS).
-_STOCK_TO_RECORD = {ftype: cls.convert_to_record for ftype, cls in {
+_STOCK_CLASSES = {
     "char": fields.Char, "text": fields.Text, "selection": fields.Selection, "integer": fields.Integer,
     "float": fields.Float, "monetary": fields.Monetary, "date": fields.Date, "datetime": fields.Datetime,
-    "boolean": fields.Boolean}.items()}
+    "boolean": fields.Boolean}
+# one list of types, CACHE_COLUMNS's: a type converted there without its stock class fails at import
+_STOCK_TO_RECORD = {ftype: _STOCK_CLASSES[ftype].convert_to_record for ftype in CACHE_COLUMNS}
 _CACHED_SCALARS = frozenset(_STOCK_TO_RECORD)
 # Field types that never go into a generic payload (large or not meaningful outside Odoo).
 _SKIPPED_TYPES = {"binary", "image", "one2many", "properties", "properties_definition", "json"}
