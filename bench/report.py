@@ -56,6 +56,13 @@ def fmt(x, suffix=""):
     return ("%s%s" % (x, suffix))
 
 
+def by_round(r):
+    """``stats.round_ratios`` as "lo–hi (min–max)", or – when the run has no rounds to compare."""
+    if not r:
+        return "–"
+    return "%s–%s (%s–%s)" % (r["ci95"][0], r["ci95"][1], r["min"], r["max"])
+
+
 def cell(d, key="rps"):
     if not isinstance(d, dict):
         return "–"
@@ -105,12 +112,13 @@ def _inbound_text(wi):
 
 def _batch_text(b):
     return ("**Batch writes and the change feed** (sequential, one connection): %s orders of 3 lines: %s/s one by one, %s/s in batches of 100, %s/s with "
-            "`/json/2` `sale.order/create` of 100 vals (batch / single **%s**, batch / json2 **%s**); partner upserts: "
+            "`/json/2` `sale.order/create` of 100 vals (batch / single **%s**, batch / json2 **%s**; by chunk, 95 %% interval (min–max): %s); partner upserts: "
             "%s/s one by one, %s/s in batches of 200 (**%s**). Change feed read to its end: %s changes at %s changes/s, "
             "server RSS %s MB before, %s MB after." % (
                 b.get("orders", 1000), fmt(b.get("orders_single_per_s")), fmt(b.get("orders_batch_per_s")),
                 fmt(b.get("orders_json2_per_s")), fmt(b.get("ratio_orders_batch_vs_single")),
-                fmt(b.get("ratio_orders_batch_vs_json2")), fmt(b.get("upserts_single_per_s")),
+                fmt(b.get("ratio_orders_batch_vs_json2")), by_round(b.get("chunks_orders_batch_vs_json2")),
+                fmt(b.get("upserts_single_per_s")),
                 fmt(b.get("upserts_batch_per_s")), fmt(b.get("ratio_upserts_batch_vs_single")), b.get("feed_changes"),
                 fmt(b.get("feed_changes_per_s")), fmt(b.get("feed_rss_before_mb")), fmt(b.get("feed_rss_after_mb"))))
 
@@ -158,21 +166,27 @@ def md_report(res):
         out.append("## %s mode" % mode.capitalize())
         out.append("")
         out.append("| scenario | ours req/s | json2 req/s | jsonrpc req/s | ours p50/p90/p99 ms | json2 p50/p90/p99 ms | "
-                   "jsonrpc p50/p90/p99 ms | ours/json2 req/s | ours/jsonrpc req/s |")
-        out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+                   "jsonrpc p50/p90/p99 ms | ours/json2 req/s | ours/json2 by round: 95 % interval (min–max) | "
+                   "ours/jsonrpc req/s |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for name in ("list_100_orders", "read_one_order", "create_order_3_lines", "partner_upsert"):
             s = sc.get(name) or {}
             st = status_line(s)
             if st:
-                out.append("| %s | %s |  |  |  |  |  |  |  |" % (name, st))
+                out.append("| %s | %s |  |  |  |  |  |  |  |  |" % (name, st))
                 continue
 
             def pct(a, s=s):
                 x = s.get(a) or {}
                 return "skipped" if "skipped" in x else "%s / %s / %s" % (fmt(x.get("p50_ms")), fmt(x.get("p90_ms")), fmt(x.get("p99_ms")))
-            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 name, cell(s.get("ours")), cell(s.get("json2")), cell(s.get("jsonrpc")), pct("ours"), pct("json2"),
-                pct("jsonrpc"), fmt(s.get("ratio_rps_ours_vs_json2")), fmt(s.get("ratio_rps_ours_vs_jsonrpc"))))
+                pct("jsonrpc"), fmt(s.get("ratio_rps_ours_vs_json2")), by_round(s.get("rounds_ours_vs_json2")),
+                fmt(s.get("ratio_rps_ours_vs_jsonrpc"))))
+        out.append("")
+        out.append("By round: each of the rounds of ours and of json2 run in the same rotation gives one ratio of "
+                   "req/s; the interval is Student's t over their logarithms (the geometric mean's 95 % "
+                   "interval): how far this run's ratio can be from the machine's true one.")
         out.append("")
         fl = sc.get("floor") or {}
         st = status_line(fl)

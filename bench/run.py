@@ -21,7 +21,7 @@ import requests
 from . import batch_sync, webhooks
 from . import clients as C
 from .lean_http import LeanSession
-from .stats import merge_runs, percentile, ratio
+from .stats import merge_runs, percentile, rates, ratio, round_ratios
 
 LIST_FIELDS_OURS = "name,state,date_order,partner,amount_total"        # + id, always included
 LIST_FIELDS_ORM = ["name", "state", "date_order", "partner_id", "amount_total"]
@@ -159,6 +159,8 @@ class Bench:
             if native in out and ours.get("rps"):
                 out["ratio_rps_ours_vs_%s" % native] = ratio(ours.get("rps"), out[native].get("rps"))
                 out["ratio_p50_ours_vs_%s" % native] = ratio(ours.get("p50_ms"), out[native].get("p50_ms"))
+                if "skipped" not in out[native]:
+                    out["rounds_ours_vs_%s" % native] = round_ratios(rates(runs["ours"]), rates(runs[native]))
         return out
 
     # ------------------------------------------------------------------ data facts

@@ -37,3 +37,27 @@ def test_merge_runs_pools_latencies_and_time():
     assert s["rps"] == 2.0                     # 4 requests over 2 s of measuring
     assert s["p50_ms"] == 25.0 and s["max_ms"] == 40.0
     assert merge_runs([])["requests"] == 0
+
+
+def test_round_ratios_pair_rounds_and_give_the_interval():
+    from bench.stats import rates, round_ratios
+    # ours 100, 110, 90 req/s against json2 100 in each round: ratios 1.0, 1.1, 0.9
+    r = round_ratios([100, 110, 90], [100, 100, 100])
+    assert r["rounds"] == 3 and r["min"] == 0.9 and r["max"] == 1.1
+    lo, hi = r["ci95"]
+    assert lo < 1.0 < hi                              # the geometric mean 0.997 lies inside
+    # log ratios 0, 0.0953, -0.1054: sd 0.1004, t(2) 4.303 -> half-width 0.2494 around -0.0034
+    assert (lo, hi) == (0.78, 1.28)
+    assert round_ratios([200, 200], [100, 100])["ci95"] == [2.0, 2.0]
+    # a round without a rate is left out; one pair is not enough for an interval
+    assert round_ratios([100, None], [100, 100]) is None
+    assert round_ratios([], []) is None
+    # the rate of a load run: 50 requests in 0.5 s is 100 req/s; no request, no rate
+    assert rates([([0.01] * 50, 0.5, 0), ([], 1.0, 0)]) == [100.0, None]
+
+
+def test_t_quantiles_match_the_tables():
+    from bench.stats import _t95
+    assert _t95(5) == 2.571
+    for df, exact in ((11, 2.201), (15, 2.131), (30, 2.042), (120, 1.980)):
+        assert abs(_t95(df) - exact) < 0.003
