@@ -61,3 +61,9 @@ def test_t_quantiles_match_the_tables():
     assert _t95(5) == 2.571
     for df, exact in ((11, 2.201), (15, 2.131), (30, 2.042), (120, 1.980)):
         assert abs(_t95(df) - exact) < 0.003
+
+
+def test_report_shows_the_interval_then_the_range():
+    from bench.report import by_round
+    assert by_round({"rounds": 6, "min": 0.86, "max": 1.06, "ci95": [0.9, 1.08]}) == "0.9–1.08 (0.86–1.06)"
+    assert by_round(None) == "–"                       # a run without rounds (or a skipped side)
