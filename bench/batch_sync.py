@@ -81,27 +81,29 @@ class Workload:
 def run(bench):
     bench.need_api()
     w = Workload(bench)
-    secs = dict.fromkeys(("orders_single", "orders_batch", "orders_json2", "upserts_single", "upserts_batch"), 0.0)
-    chunk_rates = {name: [] for name in secs}  # records/s of each chunk, for the by-chunk interval
+    # (records, seconds) of each chunk of each side: the side's rate over all of them, and by chunk
+    chunks = {name: [] for name in ("orders_single", "orders_batch", "orders_json2", "upserts_single", "upserts_batch")}
     for names, chunk in ((("orders_single", "orders_batch", "orders_json2"), 100),
                          (("upserts_single", "upserts_batch"), 200)):
         for turn, k in enumerate(range(0, w.n, chunk)):
             shift = turn % len(names)  # each side takes each position in turn
             for name in names[shift:] + names[:shift]:
-                took = _timed(getattr(w, name), k)
-                secs[name] += took
-                chunk_rates[name].append(min(chunk, w.n - k) / took)
+                chunks[name].append((min(chunk, w.n - k), _timed(getattr(w, name), k)))
     rss = bench.rss_kb(bench.args.server_pid)
     t0 = time.monotonic()
     changes = w.feed()
     feed_s = time.monotonic() - t0
     rss_after = bench.rss_kb(bench.args.server_pid)
-    per_s = {name: w.n / v for name, v in secs.items()}
+    per_s = {name: w.n / sum(secs for _n, secs in done) for name, done in chunks.items()}
+
+    def chunk_rates(side):
+        return [n / secs for n, secs in chunks[side]]
+
     out = {name + "_per_s": round(v, 1) for name, v in per_s.items()}
     out.update({
         "ratio_orders_batch_vs_single": ratio(per_s["orders_batch"], per_s["orders_single"]),
         "ratio_orders_batch_vs_json2": ratio(per_s["orders_batch"], per_s["orders_json2"]),
-        "chunks_orders_batch_vs_json2": round_ratios(chunk_rates["orders_batch"], chunk_rates["orders_json2"]),
+        "chunks_orders_batch_vs_json2": round_ratios(chunk_rates("orders_batch"), chunk_rates("orders_json2")),
         "ratio_upserts_batch_vs_single": ratio(per_s["upserts_batch"], per_s["upserts_single"]),
         "feed_changes": changes, "feed_changes_per_s": round(changes / feed_s, 1) if feed_s else None,
         "feed_rss_before_mb": round(rss["total_kb"] / 1024, 1),
