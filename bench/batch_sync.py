@@ -6,16 +6,18 @@ the change feed read to its end (changes/s, server RSS before and after).
 
 The sides are interleaved chunk by chunk (100 single orders, one batch of 100, one /json/2 create of
 100; then the next 100), each side's time summed over its chunks: a load change on the shared machine
-then weighs on every side alike instead of on whichever side ran during it. The order rotates from
-chunk to chunk (single, batch, json2; batch, json2, single; json2, single, batch; ...): with a fixed
-order the batch always ran right after 100 single requests (their log rows being flushed, their
-connections closing) and json2 always after the batch."""
+then weighs on every side alike instead of on whichever side ran during it. The order changes from
+chunk to chunk after a Williams design (``stats.balanced_order``: single, batch, json2; batch, json2,
+single; json2, single, batch; json2, batch, single; ...): with a fixed order the batch always ran
+right after 100 single requests (their log rows being flushed, their connections closing) and json2
+always after the batch; a plain rotation still put the batch right after the singles in 2 turns of 3.
+Over 6 chunks each side runs right after each other side equally often."""
 import os
 import time
 import uuid
 
 from . import clients as C
-from .stats import ratio, round_ratios
+from .stats import balanced_order, ratio, round_ratios
 
 
 def _check(r, ok):
@@ -86,8 +88,7 @@ def run(bench):
     for names, chunk in ((("orders_single", "orders_batch", "orders_json2"), 100),
                          (("upserts_single", "upserts_batch"), 200)):
         for turn, k in enumerate(range(0, w.n, chunk)):
-            shift = turn % len(names)  # each side takes each position in turn
-            for name in names[shift:] + names[:shift]:
+            for name in balanced_order(names, turn):
                 chunks[name].append((min(chunk, w.n - k), _timed(getattr(w, name), k)))
     rss = bench.rss_kb(bench.args.server_pid)
     t0 = time.monotonic()

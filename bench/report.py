@@ -153,7 +153,7 @@ def md_report(res):
     d = res.get("data") or {}
     ld = res.get("load") or {}
     out.append("Database: %s sale orders, %s order lines, %s partners. Load: %s client threads, %s s per API "
-               "and scenario (%s rounds in rotating order, after %s s of unmeasured warm-up per API), on "
+               "and scenario (%s rounds in a balanced order, after %s s of unmeasured warm-up per API), on "
                "127.0.0.1, client %s."
                % (d.get("orders"), d.get("order_lines"), d.get("partners"), ld.get("concurrency"),
                   ld.get("seconds"), ld.get("rounds"), ld.get("warmup_seconds"), ld.get("client")))

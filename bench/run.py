@@ -21,7 +21,7 @@ import requests
 from . import batch_sync, webhooks
 from . import clients as C
 from .lean_http import LeanSession
-from .stats import merge_runs, percentile, rates, ratio, round_ratios
+from .stats import balanced_order, merge_runs, percentile, rates, ratio, round_ratios
 
 LIST_FIELDS_OURS = "name,state,date_order,partner,amount_total"        # + id, always included
 LIST_FIELDS_ORM = ["name", "state", "date_order", "partner_id", "amount_total"]
@@ -116,11 +116,13 @@ class Bench:
     def side_by_side(self, fns):
         """fns: {api: fn(session, i) -> bool}; each API gets the same duration and concurrency.
 
-        The time is split in ``--rounds`` (``BENCH_ROUNDS``, default 6) rounds in rotating order (A B C, B C A,
-        C A B, ...): a drift of the machine during the scenario (a busy neighbour, autovacuum) weighs on
-        every API alike instead of on whichever ran at that moment, and each API runs first, last and
-        after each other API equally often (with A B C / C B A alternation the first API always ran
-        first or last, after the same neighbour).
+        The time is split in ``--rounds`` (``BENCH_ROUNDS``, default 6) rounds whose order follows a
+        Williams design (``stats.balanced_order``: A B C, B C A, C A B, C B A, A C B, B A C): a drift of
+        the machine during the scenario (a busy neighbour, autovacuum) weighs on every API alike instead
+        of on whichever ran at that moment, and over 6 rounds each API runs first, last and right after
+        each other API equally often. (A B C / C B A alternation made the first API always run first or
+        last; the plain rotation A B C, B C A, C A B made ours always run right after jsonrpc and json2
+        after ours.)
 
         Before the rounds, each API runs unmeasured for ``--warmup-seconds`` (``BENCH_WARMUP_SECONDS``,
         default 1): a server
@@ -137,7 +139,7 @@ class Bench:
             except C.Skip as exc:
                 extra[api] = {"skipped": str(exc)}
         for r in range(rounds):
-            for api in apis[r % len(apis):] + apis[:r % len(apis)]:
+            for api in balanced_order(apis, r):
                 if "skipped" in extra[api]:
                     continue
                 try:

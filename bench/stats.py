@@ -101,3 +101,19 @@ def round_ratios(ours, native):
     half = _t95(n - 1) * sd / math.sqrt(n)
     return {"rounds": n, "min": round(math.exp(min(logs)), 2), "max": round(math.exp(max(logs)), 2),
             "ci95": [round(math.exp(mean - half), 2), round(math.exp(mean + half), 2)]}
+
+
+def balanced_order(items, r):
+    """The order of round ``r`` in a Williams design over ``items``: over a full cycle of rounds (n
+    rounds for an even count n of items, 2n for an odd one) every item runs in every position equally
+    often AND right after every other item equally often. A plain rotation (A B C, B C A, C A B) gives
+    the first but not the second: A always runs right after C there, never after B, so whatever C leaves
+    behind (log rows to flush, connections closing, dead tuples) always lands on A."""
+    n = len(items)
+    if n < 2:
+        return list(items)
+    # first row 0, 1, n-1, 2, n-2, ...; row k adds k (mod n); odd n also needs every row reversed
+    base = [0] + [(j + 1) // 2 if j % 2 else n - j // 2 for j in range(1, n)]
+    k, back = r % n, (r // n) % 2 == 1 and n % 2 == 1
+    row = [items[(b + k) % n] for b in base]
+    return row[::-1] if back else row

@@ -67,3 +67,23 @@ def test_report_shows_the_interval_then_the_range():
     from bench.report import by_round
     assert by_round({"rounds": 6, "min": 0.86, "max": 1.06, "ci95": [0.9, 1.08]}) == "0.9–1.08 (0.86–1.06)"
     assert by_round(None) == "–"                       # a run without rounds (or a skipped side)
+
+
+def test_balanced_order_puts_every_item_after_every_other_equally_often():
+    from collections import Counter
+    from bench.stats import balanced_order
+    for n in range(2, 7):
+        items = "ABCDEFG"[:n]
+        cycle = n if n % 2 == 0 else 2 * n
+        rows = [balanced_order(items, r) for r in range(cycle)]
+        assert all(sorted(row) == list(items) for row in rows)
+        # each item in each position the same number of times
+        for pos in range(n):
+            assert Counter(row[pos] for row in rows) == Counter({x: cycle // n for x in items})
+        # each ordered pair (a right before b) the same number of times: the plain rotation fails this
+        pairs = Counter((row[i], row[i + 1]) for row in rows for i in range(n - 1))
+        assert len(pairs) == n * (n - 1) and len(set(pairs.values())) == 1, (n, pairs)
+        assert balanced_order(items, cycle) == rows[0]
+    assert [balanced_order("ABC", r) for r in range(6)] == [
+        list("ABC"), list("BCA"), list("CAB"), list("CBA"), list("ACB"), list("BAC")]
+    assert balanced_order("A", 3) == ["A"]
