@@ -71,6 +71,7 @@ def test_report_shows_the_interval_then_the_range():
 
 def test_balanced_order_puts_every_item_after_every_other_equally_often():
     from collections import Counter
+
     from bench.stats import balanced_order
     for n in range(2, 7):
         items = "ABCDEFG"[:n]
