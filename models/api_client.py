@@ -63,7 +63,20 @@ class ApiClient(models.Model):
             if refusal:
                 raise ValidationError(self.env._("You cannot run a client as this user: %s", refusal))
 
+    def _check_delegation(self):
+        """The current user may manage these clients: run them as their user (the rule of the run-as
+        user, models/res_users_delegation.py). Without it a manager may still revoke or delete a client
+        (e.g. an administrator's) but not change it, reactivate it or get its secret."""
+        me = self.env.user
+        for client in self:
+            refusal = me._rw_delegation_refusal(client.user_id)
+            if refusal:
+                raise AccessError(self.env._("You cannot manage the client %(client)s: %(reason)s",
+                                             client=client.name, reason=refusal))
+
     def write(self, vals):
+        if not self.env.su and vals != {"active": False}:
+            self._check_delegation()
         revoke = self.filtered("active") if vals.get("active") is False else self.browse()
         if "user_id" in vals or "scope_ids" in vals:
             revoke = self
@@ -77,6 +90,7 @@ class ApiClient(models.Model):
         if not self.env.user.has_group(GROUP_MANAGER):
             raise AccessError(self.env._("Only integration managers can set a client's secret."))
         self.check_access("write")
+        self._check_delegation()
         secret = secrets.token_urlsafe(32)
         self.env.cr.execute("UPDATE api_client SET secret_hash = %s WHERE id = %s",
                             (oauth.secret_hash(secret), self.id))

@@ -3,8 +3,9 @@
 DESIGN: "No role may reach another user's rights". An administrator (base.group_system) may pick
 any user except the superuser. Anyone else (an integration manager) may pick only a dedicated
 integration user: not an administrator (Settings or Access Rights), not the superuser, not an
-integration manager, and with no group the manager lacks (the target's groups, implied ones
-included, are a subset of the manager's, "REST API: user" aside). Used by api.key.issue (models/
+integration manager, with no group the manager lacks (the target's groups, implied ones
+included, are a subset of the manager's, "REST API: user" aside) and in no company the manager is
+not in. Used by api.key.issue (models/
 api_key_issue.py) and webhook.endpoint.run_as_user_id (models/webhook_endpoint.py).
 """
 from odoo import SUPERUSER_ID, api, models
@@ -35,6 +36,11 @@ class ResUsers(models.Model):
         if extra:
             return self.env._("%(user)s has rights you do not have: %(groups)s.", user=them.name,
                               groups=", ".join(extra.mapped("full_name")))
+        # a key of a user in a company the manager is not in reads and writes that company's records
+        companies = them.company_ids - me.company_ids
+        if companies:
+            return self.env._("%(user)s belongs to companies you do not: %(companies)s.", user=them.name,
+                              companies=", ".join(companies.mapped("name")))
         return None
 
     @api.model
@@ -50,4 +56,6 @@ class ResUsers(models.Model):
             forbidden |= self.env.ref(xmlid)
         # users having a forbidden group, directly or implied: none of their own groups implies one
         implying = Groups.search([("all_implied_ids", "in", forbidden.ids)])
-        return [("id", "!=", SUPERUSER_ID), ("group_ids", "not in", implying.ids)]
+        others = self.env["res.company"].sudo().search([("id", "not in", manager.sudo().company_ids.ids)])
+        return [("id", "!=", SUPERUSER_ID), ("group_ids", "not in", implying.ids),
+                ("company_ids", "not in", others.ids)]

@@ -364,12 +364,12 @@ class WebhookEndpoint(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                if vals.get("run_as_user_id"):
-                    self._check_run_as_user(vals["run_as_user_id"])
         secrets = [vals.pop("secret", None) for vals in vals_list]
         endpoints = super().create(vals_list)
+        if not self.env.su:
+            # the payload user each endpoint got, however it got it: the values, a context default
+            # (default_run_as_user_id=...) or the field's default
+            endpoints._check_run_as_user()
         for ep, secret in zip(endpoints, secrets, strict=True):
             # technical write of the signing secret (field restricted to sudo access)
             ep.sudo().write({"secret": secret or standard_webhooks.generate_secret()})
@@ -513,9 +513,17 @@ class WebhookEndpoint(models.Model):
         self.write({"active": False, "disabled_reason": self.env._("Disabled by %s", self.env.user.name)})
         return True
 
+    def _check_secret_rights(self):
+        """Who holds the signing secret can sign events the receiver trusts as this endpoint's: only a
+        user who may choose its payload user may rotate it or see it (an administrator's endpoint stays
+        the administrator's; a manager may still disable or delete it)."""
+        self.check_access("write")
+        if not self.env.su:
+            self._check_run_as_user()
+
     def action_rotate_secret(self):
         self.ensure_one()
-        self.check_access("write")
+        self._check_secret_rights()
         ep_sudo = self.sudo()
         new_secret = standard_webhooks.generate_secret()
         ep_sudo.write({
@@ -530,7 +538,7 @@ class WebhookEndpoint(models.Model):
 
     def action_show_secret(self):
         self.ensure_one()
-        self.check_access("write")
+        self._check_secret_rights()
         if self.secret_revealed:
             raise UserError(self.env._("The secret was already shown once. Rotate it to get a new one."))
         return self._secret_wizard(self.sudo().secret)

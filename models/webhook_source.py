@@ -377,6 +377,7 @@ class WebhookSource(models.Model):
     # ------------------------------------------------------------------ actions
     def action_end_rotation(self):
         """Stop accepting the previous secret now."""
+        self.check_access("write")
         self.sudo().write({"previous_secret": False, "previous_secret_expires_at": False})
 
     def action_view_events(self):

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, HttpCase, freeze_time, tagged
+from odoo.tests import Form, HttpCase, freeze_time, new_test_user, tagged
 
 from .inbound_common import SW_SECRET, URL, make_source, payment_body, signed_headers
 
@@ -229,6 +229,12 @@ class TestInboundWebhooks(HttpCase):
             self.assertEqual(self.post(source, body, signed_headers("github", "new-secret", body)).status_code, 200)
         # ending the rotation early
         source.secret_input = "third-secret"
+        self.assertEqual(self.post(source, body, signed_headers("github", "new-secret", body)).status_code, 200)
+        # a user who may not configure sources cannot end it (the method used to write as superuser)
+        employee = new_test_user(self.env, "inbound_end_rotation", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            source.with_user(employee).action_end_rotation()
+        self.assertTrue(source.has_previous_secret)
         self.assertEqual(self.post(source, body, signed_headers("github", "new-secret", body)).status_code, 200)
         source.action_end_rotation()
         self.assertProblem(self.post(source, body, signed_headers("github", "new-secret", body)), 401)

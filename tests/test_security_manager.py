@@ -88,6 +88,29 @@ class TestManagerIssuesApiKeys(ManagerMixin, TransactionCase):
         self.assertTrue({self.admin, self.rich, self.other_manager, self.integration} <= set(offered))
         self.assertNotIn(self.env.ref("base.user_root"), offered)
 
+    def test_manager_cannot_act_through_a_user_of_another_company(self):
+        # same groups as the manager's integration user, but also in a company the manager is not in:
+        # its key would read and write that company's orders and partners
+        # (the manager is in two companies too, so both have "Multi Companies": the groups match)
+        other, mine = (self.env["res.company"].create({"name": name}) for name in ("Sec Other Company", "Sec Mine"))
+        here = self.env.company
+        both = new_test_user(self.env, "sec_two_companies", groups="base.group_user,rest_webhooks.group_api_user",
+                             company_id=here.id, company_ids=[Command.set([here.id, other.id])])
+        self.manager.company_ids = [Command.link(mine.id)]
+        self.assertFalse(both.all_group_ids - self.manager.all_group_ids - self.env.ref("rest_webhooks.group_api_user"))
+        with self.assertRaises(AccessError):
+            self._issue(self.manager, both, fields.Datetime.now() + datetime.timedelta(days=30))
+        self.assertFalse(self._keys(both))
+        self.assertIn("Sec Other Company", self.manager._rw_delegation_refusal(both))
+        self.assertNotIn(both, self._offered(self.manager))
+        self.assertIn(self.integration, self._offered(self.manager))
+        # a manager in both companies may; so may an administrator
+        self.manager.company_ids = [Command.link(other.id)]
+        self.assertIsNone(self.manager._rw_delegation_refusal(both))
+        self.assertIn(both, self._offered(self.manager))
+        self._issue(self.manager, both, fields.Datetime.now() + datetime.timedelta(days=30))
+        self.assertEqual(len(self._keys(both)), 1)
+
     def test_manager_key_obeys_odoo_expiry_limit_of_target_user(self):
         # year 9999 used to pass (sudo()._generate skips the per-group limit)
         with self.assertRaises(ValidationError):
@@ -286,6 +309,92 @@ class TestManagerPayloadUser(ManagerMixin, WebhookTestMixin, TransactionCase):
         with self.assertRaises(AccessError):
             system_endpoint.with_user(self.manager).write({"url": receiver.url + "/manager"})
         system_endpoint.with_user(self.admin).write({"run_as_user_id": self.rich.id})
+
+    def test_context_default_cannot_choose_the_payload_user(self):
+        # create() checked only run_as_user_id in the values: default_run_as_user_id in the context
+        # (honoured by default_get) built the payloads as the superuser or an administrator
+        receiver = self.start_receiver()
+        vals = {"name": "Default escalation", "url": receiver.url,
+                "model_id": self.env["ir.model"]._get_id("res.partner")}
+        Endpoint = self.env["webhook.endpoint"]
+        for target in (self.env.ref("base.user_root"), self.admin, self.rich):
+            with self.subTest(target=target.login), self.assertRaises(AccessError):
+                Endpoint.with_user(self.manager).with_context(default_run_as_user_id=target.id).create(vals)
+        self.assertFalse(Endpoint.sudo().search([("name", "=", "Default escalation")]))
+        # a default the manager may choose is kept
+        mine = Endpoint.with_user(self.manager).with_context(default_run_as_user_id=self.integration.id).create(vals)
+        self.assertEqual(mine.run_as_user_id, self.integration)
+
+    def test_manager_gets_no_signing_secret_of_an_administrator_endpoint(self):
+        # whoever holds the secret signs events the administrator's receiver trusts as this endpoint's
+        receiver = self.start_receiver()
+        vals = {"name": "Admin secret", "url": receiver.url, "model_id": self.env["ir.model"]._get_id("res.partner")}
+        admin_endpoint = self.env["webhook.endpoint"].with_user(self.admin).create(vals)
+        secret = admin_endpoint.sudo().secret
+        mine = admin_endpoint.with_user(self.manager)
+        for action in (mine.action_show_secret, mine.action_rotate_secret):
+            with self.subTest(action=action.__name__), self.assertRaises(AccessError):
+                action()
+        self.assertEqual(admin_endpoint.sudo().secret, secret)
+        self.assertFalse(admin_endpoint.secret_revealed)
+        mine.action_disable()  # disabling stays possible
+        self.assertFalse(admin_endpoint.active)
+        # the manager's own endpoint: shown, rotated
+        own = self.env["webhook.endpoint"].with_user(self.manager).create(vals)
+        shown = own.action_show_secret()["context"]["default_secret"]
+        self.assertEqual(shown, own.sudo().secret)
+        rotated = own.action_rotate_secret()["context"]["default_secret"]
+        self.assertEqual((own.sudo().secret, own.sudo().previous_secret), (rotated, shown))
+        self.assertNotEqual(rotated, admin_endpoint.sudo().secret)
+
+
+@tagged("post_install", "-at_install")
+class TestManagerApiClients(ManagerMixin, TransactionCase):
+    """An OAuth2 client an administrator runs as themselves: a manager used to get its secret (so a
+    token acting as the administrator) with "New secret", and could widen its scopes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._make_users()
+        cls.scope_read = cls.env.ref("rest_webhooks.api_scope_orders_read")
+        cls.scope_all = cls.env.ref("rest_webhooks.api_scope_all")
+        cls.admin_client = cls.env["api.client"].with_user(cls.admin).create({
+            "name": "Admin's client", "user_id": cls.admin.id, "scope_ids": [Command.set(cls.scope_read.ids)]})
+
+    def _hash(self, client):
+        self.env.cr.execute("SELECT secret_hash FROM api_client WHERE id = %s", (client.id,))
+        return self.env.cr.fetchone()[0]
+
+    def test_manager_cannot_take_over_an_administrator_client(self):
+        secret_hash = self._hash(self.admin_client)
+        mine = self.admin_client.with_user(self.manager)
+        with self.assertRaises(AccessError):
+            mine.action_new_secret()
+        self.assertEqual(self._hash(self.admin_client), secret_hash)
+        for vals in ({"scope_ids": [Command.set(self.scope_all.ids)]}, {"name": "Mine now"},
+                     {"token_lifetime": 86400}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                mine.write(vals)
+        self.assertEqual(self.admin_client.scope_ids, self.scope_read)
+        # revoking it stays possible, reactivating it does not
+        mine.action_revoke()
+        self.assertFalse(self.admin_client.active)
+        with self.assertRaises(AccessError):
+            mine.write({"active": True})
+        self.assertFalse(self.admin_client.active)
+
+    def test_manager_manages_the_clients_of_integration_users(self):
+        client = self.env["api.client"].with_user(self.manager).create({
+            "name": "Connector", "user_id": self.integration.id, "scope_ids": [Command.set(self.scope_read.ids)]})
+        secret = client.action_new_secret()["context"]["default_secret"]
+        self.assertTrue(secret and client.has_secret)
+        client.write({"scope_ids": [Command.set(self.scope_all.ids)], "token_lifetime": 600})
+        self.assertEqual((client.scope_ids, client.token_lifetime), (self.scope_all, 600))
+        # and the administrator manages anyone's
+        self.admin_client.with_user(self.admin).write({"name": "Renamed"})
+        client.with_user(self.admin).action_new_secret()
+        self.assertEqual(self.admin_client.name, "Renamed")
 
 
 @tagged("post_install", "-at_install")
