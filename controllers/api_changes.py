@@ -56,10 +56,10 @@ class ApiChanges(http.Controller):
                tags=["changes"],
                description="Every change of an order or a partner (created, updated, archived, deleted), in "
                "commit order: a reader that follows next_cursor never misses a change nor sees one twice. "
-               "Start with after=0 (or the next_cursor of a full list you just made), keep next_cursor. "
-               "Changes are kept for a retention period (default 30 days): a cursor older than that is "
-               "410, resync with a full list. Changes of records that exist but you may not read are left "
-               "out.",
+               "Start with after=0 and keep next_cursor. Changes are kept for a retention period (default "
+               "30 days): when changes after your cursor (0 included) were removed, the answer is 410 with "
+               "restart_after; keep it, resync with a full list, then read on with after=restart_after. "
+               "Changes of records that exist but you may not read are left out.",
                parameters=[
                    {"name": "after", "required": True, "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
                     "description": "A next_cursor, or 0 for the beginning"},
@@ -80,9 +80,12 @@ class ApiChanges(http.Controller):
         after, limit = int(q["after"]), q.get("limit", DEFAULT_CHANGES)
         Change = env["rest.change"].sudo()  # technical table; rights applied per record below
         if after < Change._purged_through():
-            raise ApiError(410, "This cursor is older than the change feed's retention; resync with a "
-                           "full list (GET /api/v1/orders, /api/v1/partners), then read the feed from the "
-                           "cursor you took before it.", type_="cursor-expired")
+            # the position to read on from after the resync, taken before it: nothing committed
+            # during the full list is missed
+            raise ApiError(410, "Changes after this cursor are older than the change feed's retention and "
+                           "were removed. Keep restart_after, resync with a full list (GET /api/v1/orders, "
+                           "/api/v1/partners), then read the feed with after=restart_after.",
+                           type_="cursor-expired", extra={"restart_after": str(Change._head())})
         models_ = [_MODELS[r] for r in q.get("resources", sorted(_MODELS))]
         rows = Change._read_after(after, models_, limit)
         has_more = len(rows) > limit

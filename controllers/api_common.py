@@ -103,6 +103,8 @@ def query_domain(filters):
             value = query[name]
             if name in DATETIME_FILTERS:
                 value = parse_datetime(value)
+            elif operator.endswith("like"):  # "exact" and "contains" filters: the text, not a pattern
+                value = api_params.like_literal(value)
             domain.append((field, operator, value))
     return domain
 

@@ -16,7 +16,7 @@ class ApiError(Exception):
     def loglevel(self):
         return logging.INFO if self.status < 500 else logging.WARNING
 
-    def __init__(self, status, detail=None, *, errors=None, type_=None, title=None, headers=None):
+    def __init__(self, status, detail=None, *, errors=None, type_=None, title=None, headers=None, extra=None):
         super().__init__(detail or "")
         self.status = int(status)
         self.detail = detail
@@ -24,6 +24,7 @@ class ApiError(Exception):
         self.type_ = type_
         self.title = title
         self.headers = dict(headers or {})
+        self.extra = dict(extra or {})  # RFC 9457 extension members of the problem
 
 
 class BusinessError(Exception):

@@ -12,7 +12,7 @@ from .schema_check import check
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-_INT = re.compile(r"^-?[0-9]{1,20}$")
+_INT = re.compile(r"^-?[0-9]{1,20}\Z")
 
 
 def _convert(raw, schema, name):
@@ -37,6 +37,12 @@ def _convert(raw, schema, name):
             return None, "must be true or false"
         return raw == "true", None
     return raw, None
+
+
+def like_literal(value):
+    """``value`` as a LIKE / ILIKE pattern matching it literally: PostgreSQL reads ``%`` and ``_`` as
+    wildcards and ``\\`` as its escape (a value ending with one raised an error)."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def parse_query(args, parameters):

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 
-_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}\Z")
 
 
 def valid_key(key):
@@ -19,7 +19,8 @@ def canonical_body(body):
         return b""
     try:
         return json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, TypeError, UnicodeDecodeError):
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
+        # not JSON, or nested too deeply to decode (the body check answers 400 for it): the bytes
         return bytes(body)
 
 

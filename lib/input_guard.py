@@ -15,7 +15,7 @@ INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 INT32_MAX = 2 ** 31 - 1
 MAX_DEPTH = 32            # nesting of a request body (objects and arrays)
 MAX_NUMBER_CHARS = 40     # digits of one JSON number literal
-MAX_QUERY_VALUE = 4096    # characters of one query-string value
+MAX_QUERY_VALUE = 51200   # characters of one query-string value: the longest a schema allows (external_refs)
 # C0 control characters other than tab, line feed and carriage return; NUL among them
 _BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 

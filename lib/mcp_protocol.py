@@ -148,7 +148,7 @@ def tool_error(problem):
 
 
 # ---------------------------------------------------------------------- resources
-_URI = re.compile(r"^odoo://([a-z]+)/([1-9][0-9]{0,9})$")
+_URI = re.compile(r"^odoo://([a-z]+)/([1-9][0-9]{0,9})\Z")
 
 
 def resource_template(kind, name, description):

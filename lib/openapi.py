@@ -19,6 +19,9 @@ PROBLEM_SCHEMA = {
         "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
         "detail": {"type": ["string", "null"]}, "instance": {"type": "string"},
         "request_id": {"type": "string"},
+        "restart_after": {"type": "string", "pattern": "^[0-9]+$",
+                          "description": "410 cursor-expired of the change feed: the position to read on "
+                                         "from (after=) once a full list has been made"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {
             "field": {"type": ["string", "null"]}, "message": {"type": "string"}}}},
     },

@@ -13,10 +13,10 @@ import datetime
 import re
 
 # RFC 3339 section 5.6, as JSON Schema format checkers read it (no leap second, no year 0).
-_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
 _DATE_TIME = re.compile(
     r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
-    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})\Z")
 _PY_TYPES = {
     "object": dict, "array": list, "string": str, "boolean": bool, "null": type(None),
 }
@@ -94,9 +94,42 @@ def parse_datetime(value):
     return dt
 
 
+# The ORM's date-times: what Odoo can still convert to any user's time zone (sale.order.create reads
+# date_order in the user's zone: 0001-01-01T00:00Z in New York overflowed with a 500).
+ORM_DATETIME_MIN = datetime.datetime(1, 1, 2)
+ORM_DATETIME_MAX = datetime.datetime(9999, 12, 30, 23, 59, 59)
+
+
+def orm_datetime_problem(dt):
+    """Why the naive UTC ``dt`` cannot be stored in a date-time field, or None."""
+    if ORM_DATETIME_MIN <= dt <= ORM_DATETIME_MAX:
+        return None
+    return "must be between %sZ and %sZ" % (ORM_DATETIME_MIN.isoformat(), ORM_DATETIME_MAX.isoformat())
+
+
+def ecma_pattern(text):
+    r"""A JSON Schema (ECMA-262) pattern as a Python regex: ``$`` there matches only at the very end of
+    the string, in Python also before a final newline ("a@b.co\n" matched "...$"). Every ``$`` that
+    is an anchor (not escaped, not in a character class) becomes ``\Z``."""
+    out, i, in_class = [], 0, False
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+        elif c == "]" and in_class:
+            in_class = False
+        out.append("\\Z" if c == "$" and not in_class else c)
+        i += 1
+    return "".join(out)
+
+
 def _pattern(text):
     if text not in _PATTERNS:
-        _PATTERNS[text] = re.compile(text)
+        _PATTERNS[text] = re.compile(ecma_pattern(text))
     return _PATTERNS[text]
 
 

@@ -26,7 +26,7 @@ SCOPES = {
 # The scope of an operation open to every key and token whose parts each need their own scope (the
 # MCP endpoint: each tool needs its operation's scope); not a scope a key can hold.
 PER_TOOL = "per-tool"
-_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")  # RFC 6749 §3.3 scope-token
+_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+\Z")  # RFC 6749 §3.3 scope-token
 
 
 class ScopeError(ValueError):

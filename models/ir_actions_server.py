@@ -7,7 +7,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-_EVENT_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+_EVENT_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*\Z")
 
 
 class IrActionsServer(models.Model):

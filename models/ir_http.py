@@ -101,6 +101,15 @@ class IrHttp(models.AbstractModel):
                 httprequest.get_data(cache=True, parse_form_data=False)
         return super()._pre_dispatch(rule, args)
 
+    @classmethod
+    def _dispatch(cls, endpoint):
+        """Odoo calls the route with the query and form values as keyword arguments, next to the
+        controller as ``self``: ``?self=1`` raised a TypeError (500) before any of our code ran. Our
+        routes read their parameters from the request (api_query(), the raw body), not from these."""
+        if "self" in request.params and request.httprequest.path.startswith(API_PREFIX):
+            request.params = {k: v for k, v in request.params.items() if k != "self"}
+        return super()._dispatch(endpoint)
+
     # ------------------------------------------------------------------ errors
     @classmethod
     def _handle_error(cls, exception):

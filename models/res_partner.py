@@ -83,6 +83,11 @@ class ResPartner(models.Model):
             vals["country_id"] = country.id
         elif "country_code" in body:
             vals["country_id"] = False
+        if vals.get("website"):
+            try:  # what create/write will do with it: a URL it cannot parse raised a 500 there
+                self._clean_website(vals["website"])
+            except ValueError:
+                errors.append({"field": path + "website", "message": "is not a valid URL"})
         if errors:
             raise validation_error(errors)
         if body.get("parent_id"):

@@ -215,6 +215,14 @@ class RestChange(models.Model):
         return row[0] if row else 0
 
     @api.model
+    def _head(self):
+        """The feed's newest position a reader may start from: every change at or below it is visible
+        to this transaction (the module docstring's guarantee), or purged."""
+        self.env.cr.execute("""SELECT GREATEST((SELECT max(seq) FROM rest_change),
+                                                (SELECT purged_through FROM rest_change_counter WHERE id = 1), 0)""")
+        return self.env.cr.fetchone()[0]
+
+    @api.model
     def _read_after(self, after, models_, limit):
         """Up to ``limit`` + 1 entries after position ``after`` for ``models_``, as tuples
         (seq, model, id, external_ref, change, occurred_at). Technical read of the feed table; the

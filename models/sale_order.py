@@ -6,9 +6,9 @@ payloads (``records._rest_representation()``) and the OpenAPI schema all derive 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError
 
-from ..lib.api_errors import Conflict, unknown_reference
+from ..lib.api_errors import Conflict, unknown_reference, validation_error
 from ..lib.representation import rest_spec_entry
-from ..lib.schema_check import parse_datetime
+from ..lib.schema_check import orm_datetime_problem, parse_datetime
 
 _LINE_SCHEMA = {
     "type": "object",
@@ -195,6 +195,9 @@ class SaleOrder(models.Model):
                 vals[key] = body[key]
         if "date_order" in body:
             vals["date_order"] = parse_datetime(body["date_order"])
+            problem = orm_datetime_problem(vals["date_order"])
+            if problem:
+                raise validation_error([{"field": "date_order", "message": problem}])
         return vals
 
     @api.model

@@ -29,7 +29,7 @@ EVENT_FIELDS = {  # event name -> boolean field on the endpoint
 }
 ORDER_EVENTS = {"confirmed": "sale", "cancelled": "cancel"}  # sale.order business events -> state
 
-_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}\Z")
 _RESERVED_HEADERS = {"content-type", "content-length", "host", "transfer-encoding", "connection",
                      "user-agent"}
 _RESERVED_PREFIXES = ("webhook-", "x-odoo-")

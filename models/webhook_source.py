@@ -17,7 +17,7 @@ from ..lib.inbound_source import SourceConfig
 from ..lib.standard_webhooks import secret_fingerprint
 from .webhook_handlers import handler_selection
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 DEFAULT_MAX_BODY = 1024 * 1024  # 1 MiB
 URL_PREFIX = "/api/v1/webhooks/"
 # SourceConfig's fields after id, in order: what checking and storing a delivery reads

@@ -317,8 +317,8 @@ def exception_to_problem(exc):
     if isinstance(exc, ApiErrorHTTP):
         exc = exc.api_error
     if isinstance(exc, ApiError):
-        return exc.status, dict(detail=exc.detail, errors=exc.errors, type_=exc.type_, title=exc.title), \
-            dict(exc.headers)
+        return exc.status, dict(detail=exc.detail, errors=exc.errors, type_=exc.type_, title=exc.title,
+                                extra=exc.extra), dict(exc.headers)
     if isinstance(exc, InputError):
         malformed = exc.status == 400
         return exc.status, dict(
@@ -358,10 +358,18 @@ def exception_to_problem(exc):
     return 500, dict(detail="Internal error; quote the request id when reporting it."), {}
 
 
+def problem_of(exc, request_id=None):
+    """``(status, problem document, extra headers)`` for any exception."""
+    status, fields, headers = exception_to_problem(exc)
+    doc = problem(status, fields.get("detail"), title=fields.get("title"), type_=fields.get("type_"),
+                  errors=fields.get("errors"), request_id=request_id, **fields.get("extra", {}))
+    return status, doc, headers
+
+
 def error_response(exc):
     """The problem+json answer to a failed /api/ request; releases its Idempotency-Key claim and
     logs it (a REST operation's, in its own transaction: the request's was rolled back)."""
-    status, fields, headers = exception_to_problem(exc)
+    status, doc, headers = problem_of(exc, request_id())
     if status >= 500:
         _logger.error("REST API request %s failed", request_id(), exc_info=exc)
     call = existing_call()
@@ -370,8 +378,6 @@ def error_response(exc):
         # MCP authorization (2025-11-25): the challenge names the RFC 9728 metadata of the resource
         headers["WWW-Authenticate"] = 'Bearer realm="api", resource_metadata="%s"' % (
             request.httprequest.url_root.rstrip("/") + PROTECTED_RESOURCE_PREFIX + MCP_PATH)
-    doc = problem(status, fields.get("detail"), title=fields.get("title"), type_=fields.get("type_"),
-                  errors=fields.get("errors"), request_id=request_id())
     response = json_response(doc, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
     # Unrouted requests (no matching /api route: 404/405) never reach authentication (no call):
     # they are answered but not logged.

@@ -40,7 +40,7 @@ from odoo.exceptions import AccessError, MissingError, UserError
 from ..lib.api_errors import ApiError, BusinessError
 from ..lib.input_guard import InputError
 from ..lib.problem import problem
-from .api_pipeline import exception_to_problem
+from .api_pipeline import problem_of
 
 # What fails one item (the single call's 4xx answers); anything else fails the request.
 ITEM_ERRORS = (ApiError, BusinessError, InputError, AccessError, MissingError, UserError)
@@ -79,10 +79,8 @@ def lock_refs(cr, namespace, refs):
 
 
 def _failed(index, item, exc):
-    status, fields, _headers = exception_to_problem(exc)
-    return _result(index, item, status=status, problem_doc=problem(
-        status, fields.get("detail"), title=fields.get("title"), type_=fields.get("type_"),
-        errors=fields.get("errors")))
+    status, doc, _headers = problem_of(exc)
+    return _result(index, item, status=status, problem_doc=doc)
 
 
 def _result(index, item, *, status, record_id=None, problem_doc=None):

@@ -18,7 +18,7 @@ MCP_PATH = "/api/v1/mcp"
 PROTECTED_RESOURCE_PREFIX = "/.well-known/oauth-protected-resource"
 # The catch-all of controllers/nodb.py: only in Odoo's no-database routing map (models/ir_http.py).
 NODB_ROUTE = "/api/<path:subpath>"
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}\Z")
 
 
 def request_id():

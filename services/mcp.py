@@ -20,7 +20,7 @@ from ..lib.openapi import IDEMPOTENCY_KEY as IDEMPOTENCY_KEY_PARAMETER
 from ..lib.problem import problem
 from ..lib.scopes import allows
 from .api_call import current_call
-from .api_pipeline import BODY_METHODS, claim_key, exception_to_problem, request_schemas, store_response, valid_value
+from .api_pipeline import BODY_METHODS, claim_key, problem_of, request_schemas, store_response, valid_value
 from .batch import ITEM_ERRORS, savepoint
 
 # resource kind -> the operation that reads one record of it
@@ -54,9 +54,7 @@ def list_tools(operations, components, path_schemas):
 
 
 def _problem_of(exc):
-    status, fields, _headers = exception_to_problem(exc)
-    return problem(status, fields.get("detail"), title=fields.get("title"), type_=fields.get("type_"),
-                   errors=fields.get("errors"))
+    return problem_of(exc)[1]
 
 
 def _fail(call, doc):

@@ -80,6 +80,19 @@ class TestApiChanges(ApiTestMixin, HttpCase):
             purged = self.env["rest.change"]._purged_through()
             self.assertGreater(purged, start)
             self.assertEqual(self.api("GET", "/api/v1/changes", params={"after": str(purged)}).status_code, 200)
+            # a new reader starts at 0: the 410 tells it where to read on after its full list (before,
+            # it had no cursor to use: a listing's next_cursor is not a feed position)
+            for after in (0, start):
+                res = self.api("GET", "/api/v1/changes", params={"after": str(after)})
+                self.assertProblem(res, 410)
+                self.assertEqual(res.json()["type"].rsplit("/", 1)[-1], "cursor-expired")
+                restart = res.json()["restart_after"]
+                self.assertEqual(int(restart), max(_last_seq(self.env.cr), purged))  # the newest, or purged
+            # what is committed during the resync is read after it, and nothing before
+            self.env["res.partner"].create({"name": "During the resync", "external_ref": "RESYNC-1"})
+            self.env.cr.flush()
+            feed = self._feed(restart)
+            self.assertEqual([(e["external_ref"], e["change"]) for e in feed["data"]], [("RESYNC-1", "created")])
 
     def test_bad_cursor_is_422(self):
         self.assertProblem(self.api("GET", "/api/v1/changes", params={"after": "-1"}), 422)

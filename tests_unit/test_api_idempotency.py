@@ -21,3 +21,11 @@ def test_valid_key():
     assert not valid_key("")
     assert not valid_key("with space")
     assert not valid_key("x" * 256)
+
+
+def test_body_nested_too_deeply_is_hashed_raw_not_a_crash():
+    # the claim runs before the body check (which answers 400): a RecursionError there was a 500
+    deep = b"[" * 100000
+    fingerprint = request_fingerprint("POST", "/api/v1/orders", "", deep)
+    assert fingerprint != request_fingerprint("POST", "/api/v1/orders", "", b"[")
+    assert not valid_key("key\n") and valid_key("key")

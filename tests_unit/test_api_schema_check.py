@@ -123,3 +123,45 @@ def test_query_parameter_errors_name_the_field(name, raw, message):
 def test_query_parameter_given_twice_is_refused():
     assert api_params.parse_query(MultiDict([("limit", "1"), ("limit", "2")]), PARAMS)[1] == [
         {"field": "limit", "message": "must be given once"}]
+
+
+def test_patterns_anchor_at_the_very_end_as_in_json_schema():
+    # ECMA-262 "$" (JSON Schema) matches only at the end; Python's also before a final newline
+    from lib.api_schemas import EMAIL_PATTERN
+    from lib.schema_check import ecma_pattern
+    assert check("a@b.co", {"type": "string", "pattern": EMAIL_PATTERN}) == []
+    assert check("a@b.co\n", {"type": "string", "pattern": EMAIL_PATTERN})
+    assert check("5\n", {"type": "string", "pattern": "^[0-9]+$"})
+    # escaped and in-class dollars are characters, not anchors
+    assert ecma_pattern(r"^a\$[$]$") == r"^a\$[$]\Z"
+    assert check("a$$", {"type": "string", "pattern": r"^a\$[$]$"}) == []
+    with pytest.raises(ValueError):
+        parse_datetime("2024-01-01T00:00:00Z\n")
+    with pytest.raises(ValueError):
+        parse_date("2024-01-01\n")
+    values, errors = api_params.parse_query(MultiDict({"limit": "5\n"}), api_params.list_parameters(["id"], ["id"]))
+    assert errors and "limit" not in values
+
+
+def test_orm_datetime_range_leaves_room_for_any_time_zone():
+    from lib.schema_check import orm_datetime_problem
+    assert orm_datetime_problem(parse_datetime("2026-11-30T10:00:00Z")) is None
+    assert orm_datetime_problem(parse_datetime("0001-01-02T00:00:00Z")) is None
+    for text in ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00"):
+        assert "must be between" in orm_datetime_problem(parse_datetime(text)), text
+
+
+def test_like_filters_match_the_text_literally():
+    assert api_params.like_literal("a_b%c\\") == "a\\_b\\%c\\\\"
+    assert api_params.like_literal("plain@example.com") == "plain@example.com"
+
+
+def test_a_query_value_may_be_as_long_as_its_schema_allows():
+    # external_refs: MAX_BATCH references of MAX_REF characters, comma-separated, passes the guard
+    from lib.api_schemas import MAX_BATCH, MAX_REF, bulk_read_parameters
+    from lib.input_guard import MAX_QUERY_VALUE, check_query_string
+    refs = ",".join(("R%d-" % i).ljust(MAX_REF, "x") for i in range(MAX_BATCH))
+    assert len(refs) <= MAX_QUERY_VALUE
+    check_query_string(b"external_refs=" + refs.encode())
+    values, errors = api_params.parse_query(MultiDict({"external_refs": refs}), bulk_read_parameters())
+    assert errors == [] and len(values["external_refs"]) == MAX_BATCH
