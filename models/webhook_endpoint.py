@@ -91,6 +91,10 @@ class WebhookEndpoint(models.Model):
              "as their id only, fields restricted to groups the user lacks are left out. Default: the "
              "user who created the endpoint. Integration managers may choose themselves or a dedicated "
              "integration user with no more rights than their own; administrators anyone.")
+    payload_in_reach = fields.Boolean(
+        compute="_compute_payload_in_reach", search="_search_payload_in_reach",
+        help="Payloads are built as you or as a user you may act through (the rule of the payload user): "
+             "their deliveries are readable to you.")
     payload_privileged = fields.Boolean(
         compute="_compute_payload_privileged", search="_search_payload_privileged",
         help="Payloads are built as the superuser or an administrator: their deliveries are for administrators.")
@@ -149,6 +153,30 @@ class WebhookEndpoint(models.Model):
         if not values:
             return Domain.FALSE
         return privileged if True in values else ~privileged
+
+    @api.depends_context("uid")
+    def _compute_payload_in_reach(self):
+        me = self.env.user
+        for ep in self:
+            user = ep.sudo().run_as_user_id
+            ep.payload_in_reach = bool(user) and (user == me or me._rw_delegation_refusal(user) is None)
+
+    def _search_payload_in_reach(self, operator, value):
+        if operator not in ("in", "not in") or set(value) - {True, False} or len(value) != 1:
+            return NotImplemented
+        domain = self._payload_in_reach_domain()
+        return domain if (True in value) == (operator == "in") else ~domain
+
+    @api.model
+    def _payload_in_reach_domain(self):
+        """Endpoints whose payload user is the current user or a user they may act through
+        (models/res_users_delegation.py): another manager's, an administrator's, the superuser's or a
+        richer user's payloads are not (a manager without accounting rights reads no invoice data
+        through a delivery another manager's integration user built)."""
+        me = self.env.user
+        Users = self.env["res.users"].sudo().with_context(active_test=False)  # technical: ids only
+        reach = Users._search(Domain.OR([[("id", "=", me.id)], Users._rw_delegable_domain(me)]))
+        return Domain("run_as_user_id", "in", reach)
 
     @api.depends("active", "failing_since")
     def _compute_state(self):

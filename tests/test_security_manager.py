@@ -260,6 +260,31 @@ class TestManagerPayloadUser(ManagerMixin, WebhookTestMixin, TransactionCase):
         with self.assertRaises(AccessError):
             admin_delivery.with_user(self.other_manager).read(["payload"])
 
+    def test_manager_reads_no_payload_built_with_rights_they_lack(self):
+        """Not another manager's payloads, nor those of a user with a group the manager lacks (set
+        up by an administrator): only their own and their reach's (the rule of the payload user)."""
+        receiver = self.start_receiver()
+        vals = {"url": receiver.url, "model_id": self.env["ir.model"]._get_id("res.partner"), "timeout": 5,
+                "event_updated": False}
+        Endpoint = self.env["webhook.endpoint"]
+        other_managers = Endpoint.with_user(self.other_manager).create(dict(vals, name="Other manager's"))
+        rich = Endpoint.with_user(self.admin).create(dict(vals, name="Sales manager's", run_as_user_id=self.rich.id))
+        shared = Endpoint.with_user(self.other_manager).create(dict(vals, name="Integration user's",
+                                                                    run_as_user_id=self.integration.id))
+        self.env["res.partner"].create({"name": "Payload reach"})
+        self.env.cr.flush()
+        endpoints = other_managers | rich | shared
+        Delivery = self.env["webhook.delivery"]
+        self.assertEqual(len(Delivery.search([("endpoint_id", "in", endpoints.ids)])), 3)
+        self.assertEqual(Delivery.with_user(self.manager).search([("endpoint_id", "in", endpoints.ids)]).endpoint_id,
+                         shared)
+        self.assertEqual(Delivery.with_user(self.other_manager).search([("endpoint_id", "in", endpoints.ids)])
+                         .endpoint_id, other_managers | shared)
+        with self.assertRaises(AccessError):
+            Delivery.search([("endpoint_id", "=", other_managers.id)]).with_user(self.manager).read(["payload"])
+        self.assertEqual(endpoints.with_user(self.manager).mapped("payload_in_reach"), [False, False, True])
+        self.assertEqual(len(Delivery.with_user(self.admin).search([("endpoint_id", "in", endpoints.ids)])), 3)
+
     def test_payload_leaves_out_fields_the_payload_user_cannot_read(self):
         """res.users' api_rate_limit is for integration managers only: an endpoint whose payload user
         is a plain integration user sends the users without it; the superuser's endpoint with it."""
