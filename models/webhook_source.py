@@ -232,6 +232,14 @@ class WebhookSource(models.Model):
                 raise AccessError(self.env._("You may only configure inbound webhook sources of your own "
                                              "companies, not of %s.", company.sudo().display_name))
         changed = [name for name in HANDLER_FIELDS if name in vals and (vals[name] or False) != unchanged[name]]
+        defaults = self._handler_defaults()
+        if {"secret", "secret_input"} & set(vals) and any(unchanged[n] != defaults[n] for n in HANDLER_FIELDS) \
+                and not self.env.user.has_group(HANDLER_ADMIN_GROUP):
+            # whoever knows the secret makes the source run its handler on any event they sign
+            raise AccessError(self.env._(
+                "Only an inbound handler administrator (group '%(group)s') may change the secret of a source "
+                "whose handler or run-as user an administrator chose: whoever knows the secret decides "
+                "what that handler runs on.", group=self.env.ref(HANDLER_ADMIN_GROUP).sudo().name))
         if changed and not self.env.user.has_group(HANDLER_ADMIN_GROUP):
             labels = ", ".join(self._fields[name]._description_string(self.env) for name in changed)
             raise AccessError(self.env._(

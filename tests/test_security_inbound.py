@@ -122,11 +122,20 @@ class TestInboundSecurity(HttpCase):
                      {"handler_type": "none"}, {"server_action_id": action.id}):
             with self.assertRaises(AccessError, msg=vals):
                 source.write(vals)
+        # the secret of a source with the shipped handler stays the manager's to set
+        source.write({"secret_input": "manager-rotated"})
+        self.assertEqual(source.sudo().secret, "manager-rotated")
         # an administrator may (and the manager may then still edit the rest of the source)
         source.with_user(self.admin).write({"handler_type": "server_action", "server_action_id": action.id,
                                             "run_as_user_id": self.dedicated.id})
-        source.write({"name": "Still editable", "replay_window_days": 3, "secret_input": "rotated"})
+        source.write({"name": "Still editable", "replay_window_days": 3})
         self.assertEqual((source.handler_type, source.run_as_user_id), ("server_action", self.dedicated))
+        # but not its secret: whoever knows it makes the administrator's action run on what they sign
+        with self.assertRaises(AccessError):
+            source.write({"secret_input": "forge-me"})
+        self.assertEqual(source.sudo().secret, "manager-rotated")
+        source.with_user(self.admin).write({"secret_input": "admin-rotated"})
+        self.assertEqual(source.sudo().secret, "admin-rotated")
 
     def test_manager_cannot_configure_a_source_of_another_company(self):
         Source = self.as_manager()["webhook.source"]
