@@ -32,14 +32,11 @@ class OAuthToken(http.Controller):
             raise oauth.OAuthError("invalid_request", "Send the parameters as %s." % FORM)
         form = hreq.form
         client_ref, secret, _method = oauth.client_credentials(hreq.headers.get("Authorization"), form)
-        quota, window = oauth.RATE_QUOTA, oauth.RATE_WINDOW
-        allowed, headers = request.env["api.rate.counter"]._hit(oauth.rate_key(client_ref), quota, window)
-        if not allowed:
-            raise oauth.OAuthError("rate_limited", "Too many token requests for this client; retry later.",
-                                   429, headers)
         # sudo: authenticating the client is a technical read of the client table, not business data
-        Clients = request.env["api.client"].sudo()
-        client = Clients._authenticate(client_ref, secret)
+        client = request.env["api.client"].sudo()._authenticate(client_ref, secret)
+        # counted after the check (one SHA-256 and one indexed read): a failure under the client id and
+        # the caller's address, a success under the client id alone, so nobody locks a client out
+        self._count(oauth.rate_key(client_ref) if client else oauth.rate_key(client_ref, hreq.remote_addr))
         if client is None:
             raise oauth.invalid_client()
         grant_type = form.get("grant_type")
@@ -55,6 +52,13 @@ class OAuthToken(http.Controller):
         # sudo: the token row is a technical credential record, written for the authenticated client
         token, lifetime = request.env["api.oauth.token"].sudo()._issue(client, scope_text)
         return oauth.token_response(token, lifetime, scope_text)
+
+    @staticmethod
+    def _count(key):
+        allowed, headers = request.env["api.rate.counter"]._hit(key, oauth.RATE_QUOTA, oauth.RATE_WINDOW)
+        if not allowed:
+            raise oauth.OAuthError("rate_limited", "Too many token requests for this client; retry later.",
+                                   429, headers)
 
     @http.route("/.well-known/oauth-authorization-server", type="http", auth="none", methods=["GET"],
                 csrf=False, save_session=False)

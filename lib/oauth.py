@@ -57,9 +57,13 @@ def secret_hash(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def rate_key(client_id):
-    """The api.rate.counter key of a client id: negative, so it never meets a user id."""
-    return -(int(hashlib.sha256(client_id.encode()).hexdigest()[:7], 16) + 1)
+def rate_key(client_id, failed_from=None):
+    """The api.rate.counter key of a client id: negative, so it never meets a user id. The tokens
+    issued to a client count under its id; failed attempts under its id and ``failed_from`` (the
+    remote address), so guessing from one address is slowed without locking the client out (its id
+    is not a secret)."""
+    text = client_id if failed_from is None else "%s\x00failed\x00%s" % (client_id, failed_from)
+    return -(int(hashlib.sha256(text.encode()).hexdigest()[:7], 16) + 1)
 
 
 def token_response(token, expires_in, scope_text):

@@ -140,9 +140,16 @@ class TestApiOAuth(ApiTestMixin, HttpCase):
         wrong = {"grant_type": "client_credentials", "client_id": self.client.client_id, "client_secret": "x"}
         statuses = [self.post_token(wrong).status_code for _ in range(20)]
         self.assertEqual(set(statuses), {401})
-        res = self.post_token({**wrong, "client_secret": self.secret})  # even the right secret now waits
+        res = self.post_token(wrong)  # guessing from this address waits
         self.assertEqual(res.status_code, 429, res.text)
         self.assertIn("Retry-After", res.headers)
+        # the client itself is not locked out by someone who only knows its id (it is not a secret)
+        right = {**wrong, "client_secret": self.secret}
+        self.assertEqual(self.post_token(right).status_code, 200)
+        # its own token requests have their own budget
+        statuses = [self.post_token(right).status_code for _ in range(19)]
+        self.assertEqual(set(statuses), {200})
+        self.assertEqual(self.post_token(right).status_code, 429)
         # another client id has its own budget
         other = self.env["api.client"].create({"name": "Other", "user_id": self.user.id,
                                                "scope_ids": [Command.set(_scopes(self.env, "*").ids)]})
