@@ -124,6 +124,13 @@ class PinnedAdapter(HTTPAdapter):
         pool = self._pinned_pool(request.url)
         return pool
 
+    def build_response(self, req, resp):
+        """The response, with ``peer_address``: the checked address it came from (the host of the
+        pinned pool), None when urllib3 does not say."""
+        response = super().build_response(req, resp)
+        response.peer_address = getattr(getattr(resp, "_pool", None), "host", None)
+        return response
+
     def add_headers(self, request, **kwargs):
         parts = urlsplit(request.url)
         host = parts.hostname

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from .ssrf import DestinationRefused, pinned_session
+from .ssrf import DestinationRefused, pinned_session, refusal_reason
 
 USER_AGENT = "Odoo-rest_webhooks/1.0 (+Standard Webhooks)"
 RESPONSE_EXCERPT = 1024
@@ -67,7 +67,8 @@ def send_all(jobs, allow_local, concurrency=8):
 def post(http_session, job):
     """Send one prepared request; never raises (a failure is a result with ``error``)."""
     started = time.monotonic()
-    result = {"status_code": None, "error": False, "response_excerpt": False, "retry_after": None}
+    result = {"status_code": None, "error": False, "response_excerpt": False, "retry_after": None,
+              "internal_peer": True}
     try:
         resp = http_session.post(job["url"], data=job["body"], headers=job["headers"], timeout=job["timeout"],
                                  allow_redirects=False, stream=True)
@@ -78,6 +79,9 @@ def post(http_session, job):
             result["response_excerpt"] = "(body not readable: %s)" % exc
         finally:
             resp.close()
+        # an address only allowed by "allow local network" (or unknown): its answer is not kept
+        peer = getattr(resp, "peer_address", None)
+        result["internal_peer"] = peer is None or refusal_reason(peer.strip("[]")) is not None
         result["status_code"] = resp.status_code
         result["retry_after"] = resp.headers.get("Retry-After")
         if 300 <= resp.status_code < 400:

@@ -298,7 +298,10 @@ class WebhookDelivery(models.Model):
                 "status_code": status or 0,
                 "success": outcome == retry.SUCCESS,
                 "error": error,
-                "response_excerpt": result["response_excerpt"] if keep_excerpt else False,
+                # not the answer of an internal service ("allow local network"): a manager could
+                # otherwise point an endpoint at one and read what it answers
+                "response_excerpt": result["response_excerpt"] if keep_excerpt and not result.get("internal_peer")
+                else False,
                 "request_headers": json_dumps(job["headers"]),
             })
             vals = {"last_attempt_at": now, "last_status_code": status or 0, "last_error": error,

@@ -452,13 +452,18 @@ class TestManagerSendTest(ManagerMixin, WebhookTestMixin, TransactionCase):
         self.assertRegex(action["params"]["message"], r"^Test event delivered \(HTTP 200, \d+ ms\)\.$")
         self.assertFalse(any(endpoint.delivery_ids.attempt_ids.mapped("response_excerpt")))
 
-    def test_regular_deliveries_keep_the_response_excerpt(self):
+    def test_deliveries_keep_no_answer_of_an_internal_address(self):
+        # "allow local network" lets an endpoint reach 127.0.0.1: a manager could point one at an
+        # internal service and read its answers in the attempts (only global addresses' are kept)
         receiver = self.start_receiver()
-        receiver.response_body = b"accepted by receiver"
+        receiver.response_body = b"internal service secrets"
         endpoint, _secret = self.make_endpoint(receiver, model="res.partner")
-        self.env["res.partner"].create({"name": "excerpt kept"})
+        self.env["res.partner"].create({"name": "excerpt not kept"})
         self.dispatch()
-        self.assertEqual(endpoint.delivery_ids.attempt_ids.response_excerpt, "accepted by receiver")
+        attempt = endpoint.delivery_ids.attempt_ids
+        self.assertEqual((attempt.status_code, attempt.success), (200, True))
+        self.assertFalse(attempt.response_excerpt)
+        self.assertEqual(receiver.received[-1].json["data"]["name"], "excerpt not kept")  # it was sent
 
 
 @tagged("post_install", "-at_install")

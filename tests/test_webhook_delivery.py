@@ -62,7 +62,7 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
         self.assertEqual(len(attempt), 1)
         self.assertTrue(attempt.success)
         self.assertEqual(attempt.status_code, 200)
-        self.assertIn('"ok"', attempt.response_excerpt)
+        self.assertFalse(attempt.response_excerpt)  # the receiver is on 127.0.0.1: an internal answer is not kept
         self.assertIn("webhook-signature", json.loads(attempt.request_headers))
         self.assertEqual(endpoint.count_delivered, 1)
         self.assertEqual(endpoint.success_rate, 100.0)

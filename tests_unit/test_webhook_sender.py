@@ -50,6 +50,16 @@ def test_results_in_order_with_status_excerpt_and_retry_after(receiver):
     assert results[2]["error"].startswith("redirect to http://127.0.0.1:1/elsewhere")
     assert results[3]["error"] == "destination refused: plain http is not allowed"
     assert len(receiver.bodies) == 3  # the refused job was never sent
+    # each answer says where it came from: 127.0.0.1 is internal (its body must not be kept)
+    assert [r["internal_peer"] for r in results[:3]] == [True, True, True]
+
+
+def test_the_pinned_address_is_the_peer_of_the_response(receiver):
+    from lib.ssrf import pinned_session
+    http_session = pinned_session(allow_local=True, resolver=lambda host, port: ["127.0.0.1"])
+    resp = http_session.post("http://receiver.example:%d/200" % receiver.server_port, data=b"{}",
+                             allow_redirects=False)
+    assert resp.status_code == 200 and resp.peer_address == "127.0.0.1"
 
 
 def test_loopback_is_refused_unless_allowed(receiver):
