@@ -88,7 +88,7 @@ class ApiPartners(http.Controller):
         partner.write(partner._rest_partner_vals(body))
         return record_response(partner)
 
-    @api_route("/api/v1/partners/external/<string:ref>", "PUT", scope="partners:write",
+    @api_route("/api/v1/partners/external/<path:ref>", "PUT", scope="partners:write",
                operation_id="upsertPartner",
                mcp={"description": "Create or update the partner whose external reference is ref (your "
                     "system's id for it): body holds the fields to set (name is needed to create). "

@@ -33,6 +33,12 @@ class TestApiPartners(ApiTestMixin, HttpCase):
         # a new reference without a name to create it: no such partner
         self.assertProblem(self.api("PUT", "/api/v1/partners/external/CRM-43", body={"city": "X"}), 404,
                            field="name")
+        # a reference with slashes (which POST, batch and MCP accept) is reachable by URL, percent-encoded
+        res = self.api("PUT", "/api/v1/partners/external/shop%2F7%2Fcustomer", body={"name": "Slashed"})
+        self.assertEqual((res.status_code, res.json()["external_ref"]), (201, "shop/7/customer"), res.text)
+        res = self.api("PUT", "/api/v1/partners/external/shop%2F7%2Fcustomer", body={"city": "Ghent"})
+        self.assertEqual((res.status_code, res.json()["city"]), (200, "Ghent"))
+        self.assertEqual(self.env["res.partner"].search_count([("external_ref", "=", "shop/7/customer")]), 1)
 
     def test_list_filters(self):
         a = self.env["res.partner"].create({"name": "Filter Alpha BV", "email": "Alpha@Filter.test",
