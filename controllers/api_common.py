@@ -111,8 +111,11 @@ def query_domain(filters):
 
 def visible_record(model, record_id, label):
     """The record of ``model`` with this id that the caller may see, or a 404 problem; found with
-    the columns of its representation, in one query (record rules applied)."""
-    record = model.search_fetch([("id", "=", record_id)], model._rest_fetch_names(), limit=1)
+    the columns of its representation, in one query (record rules applied). Archived records too:
+    an id names one (the upsert by reference and the change feed give their ids; the representation
+    says ``active``)."""
+    record = model.with_context(active_test=False).search_fetch(
+        [("id", "=", record_id)], model._rest_fetch_names(), limit=1).with_context(active_test=True)
     if not record:
         raise ApiError(404, "No %s %s (or you may not see it)." % (label, record_id))
     return record

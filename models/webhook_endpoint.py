@@ -274,10 +274,21 @@ class WebhookEndpoint(models.Model):
         for ep in self:
             ep._parsed_custom_headers()
 
-    @api.constrains("filter_domain", "model_id")
+    @api.constrains("filter_domain", "model_id", "run_as_user_id")
     def _check_filter_domain(self):
         for ep in self:
-            ep._domain()
+            domain = ep._domain()
+            user = ep.sudo().run_as_user_id
+            if domain and user and ep.model_name:
+                # The rules evaluate the filter as superuser: whether an event is sent would tell
+                # what a field or record the payload user may not read holds. The filter may only use
+                # what that user can search on (models, fields; Odoo checks both in a search).
+                try:
+                    self.env[ep.model_name].with_user(user).search(domain, limit=1)
+                except AccessError as exc:
+                    raise ValidationError(self.env._(
+                        "The filter uses something %(user)s (who the payloads are built as) may not read: "
+                        "%(err)s", user=user.name, err=exc.args[0] if exc.args else exc)) from None
 
     @api.constrains("payload_fields", "model_id")
     def _check_payload_fields(self):

@@ -33,6 +33,12 @@ class TestApiPartners(ApiTestMixin, HttpCase):
         # a new reference without a name to create it: no such partner
         self.assertProblem(self.api("PUT", "/api/v1/partners/external/CRM-43", body={"city": "X"}), 404,
                            field="name")
+        # an archived partner: the upsert finds it (200), and its links (GET by id) answer it too
+        self.env["res.partner"].browse(pid).active = False
+        res = self.api("PUT", "/api/v1/partners/external/CRM-42", body={"city": "Antwerp"})
+        self.assertEqual((res.status_code, res.json()["id"], res.json()["active"]), (200, pid, False))
+        res = self.api("GET", "/api/v1/partners/%d" % pid)
+        self.assertEqual((res.status_code, res.json()["city"], res.json()["active"]), (200, "Antwerp", False))
         # a reference with slashes (which POST, batch and MCP accept) is reachable by URL, percent-encoded
         res = self.api("PUT", "/api/v1/partners/external/shop%2F7%2Fcustomer", body={"name": "Slashed"})
         self.assertEqual((res.status_code, res.json()["external_ref"]), (201, "shop/7/customer"), res.text)

@@ -335,6 +335,24 @@ class TestManagerPayloadUser(ManagerMixin, WebhookTestMixin, TransactionCase):
             system_endpoint.with_user(self.manager).write({"url": receiver.url + "/manager"})
         system_endpoint.with_user(self.admin).write({"run_as_user_id": self.rich.id})
 
+    def test_filter_uses_only_what_the_payload_user_may_read(self):
+        # the generated rules evaluate the filter as superuser: whether a delivery is queued would
+        # tell the manager what a field (or a model) they cannot read holds
+        receiver = self.start_receiver()
+        vals = {"name": "Oracle", "url": receiver.url, "model_id": self.env["ir.model"]._get_id("res.partner")}
+        Endpoint = self.env["webhook.endpoint"].with_user(self.manager)
+        for domain in ("[('signup_type', '=like', 'a%')]",                    # field of Access Rights admins
+                       "[('sale_order_ids.amount_total', '>', 1000)]"):     # a model the manager cannot read
+            with self.subTest(domain=domain), self.assertRaises(ValidationError):
+                Endpoint.create(dict(vals, filter_domain=domain))
+        endpoint = Endpoint.create(dict(vals, filter_domain="[('city', '=', 'Ghent')]"))
+        with self.assertRaises(ValidationError):
+            endpoint.write({"filter_domain": "[('signup_type', '!=', False)]"})
+        # the administrator's payload user may: the same filter is accepted for them
+        admin_endpoint = self.env["webhook.endpoint"].with_user(self.admin).create(
+            dict(vals, filter_domain="[('sale_order_ids.amount_total', '>', 1000)]"))
+        self.assertEqual(admin_endpoint.run_as_user_id, self.admin)
+
     def test_context_default_cannot_choose_the_payload_user(self):
         # create() checked only run_as_user_id in the values: default_run_as_user_id in the context
         # (honoured by default_get) built the payloads as the superuser or an administrator
