@@ -72,7 +72,7 @@ class ApiChanges(http.Controller):
                    {"name": "include", "schema": {"type": "string", "enum": ["data"]},
                     "description": "data: each entry carries the record's current representation"},
                ],
-               errors=[400, 401, 403, 410, 422, 429, 503],
+               errors=[400, 401, 403, 409, 410, 413, 422, 429, 503],
                responses={200: {"description": "A page of changes", "schema": "ChangePage"}})
     def list_changes(self):
         q = api_query()

@@ -51,7 +51,7 @@ class ApiMcp(http.Controller):
                             "description": "The negotiated protocol version (after initialize); an "
                                            "unsupported one is 400"}],
                request_schema_name="McpMessage", free_form=("params", "result", "error"),
-               errors=[400, 401, 403, 413, 415, 422, 429, 503],
+               errors=[400, 401, 403, 409, 413, 415, 422, 429, 503],
                responses={200: {"description": "The JSON-RPC response to a request", "schema": "McpResponse"},
                           202: {"description": "A notification or a response, accepted (no body)"}})
     def mcp(self, body):

@@ -29,6 +29,9 @@ def text(max_length, min_length=0, nullable=False, **extra):
 
 
 _OPT_STR = text(1000, nullable=True)
+# Odoo Html fields (sale.order note, res.partner comment): what is stored is sanitized HTML
+HTML_NOTE = ("HTML, sanitized by Odoo (scripts and unsafe attributes removed); plain text is stored as "
+             "escaped text and answered as HTML, e.g. \"1 < 2\" comes back as \"<p>1 &lt; 2</p>\".")
 ID = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}  # record ids are PostgreSQL integers
 EXTERNAL_REF = text(MAX_REF, 1, description="Identifier in the external system (1-255 characters)")
 # Amounts a sale order can hold: not negative, and far from where float arithmetic loses cents.
@@ -44,7 +47,7 @@ def partner_fields(country_codes):
         "phone": _OPT_STR, "is_company": {"type": "boolean"},
         "street": _OPT_STR, "street2": _OPT_STR, "zip": text(32, nullable=True),
         "city": _OPT_STR, "vat": text(64, nullable=True),
-        "ref": _OPT_STR, "website": _OPT_STR, "comment": text(100000, nullable=True),
+        "ref": _OPT_STR, "website": _OPT_STR, "comment": text(100000, nullable=True, description=HTML_NOTE),
         "country_code": {"type": ["string", "null"], "enum": sorted(country_codes) + [None],
                          "description": "ISO 3166-1 alpha-2 code of a country (upper case); null clears it"},
         "parent_id": {"type": ["integer", "null"], "minimum": 1, "maximum": INT32_MAX},
@@ -79,7 +82,7 @@ def request_schemas(country_codes):
     }
     order_common = {
         "client_order_ref": _OPT_STR,
-        "note": text(100000, nullable=True),
+        "note": text(100000, nullable=True, description=HTML_NOTE),
         "validity_date": {"type": ["string", "null"], "format": "date"},
         "date_order": {"type": "string", "format": "date-time"},
     }
