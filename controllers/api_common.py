@@ -115,7 +115,7 @@ def visible_record(model, record_id, label):
     an id names one (the upsert by reference and the change feed give their ids; the representation
     says ``active``)."""
     record = model.with_context(active_test=False).search_fetch(
-        [("id", "=", record_id)], model._rest_fetch_names(), limit=1).with_context(active_test=True)
+        [("id", "=", record_id)], model._rest_fetch_names(), limit=1).with_env(model.env)
     if not record:
         raise ApiError(404, "No %s %s (or you may not see it)." % (label, record_id))
     return record
