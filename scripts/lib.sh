@@ -87,7 +87,14 @@ ensure_venv() {
 }
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
-pg_external() { [ -n "${PGHOST:-}" ] || [ -n "${PGPORT:-}" ]; }
+# An external server is one the user pointed at with PGHOST/PGPORT before any of our scripts ran:
+# decided once and exported, because pg_env exports PGHOST/PGPORT for the private cluster too (make
+# stop used to take its own cluster for an external one after pg_env, and left it running).
+if [ -z "${RW_PG_EXTERNAL:-}" ]; then
+  if [ -n "${PGHOST:-}" ] || [ -n "${PGPORT:-}" ]; then RW_PG_EXTERNAL=1; else RW_PG_EXTERNAL=0; fi
+  export RW_PG_EXTERNAL
+fi
+pg_external() { [ "$RW_PG_EXTERNAL" = 1 ]; }
 
 pg_bindir() {
   local d
