@@ -49,6 +49,9 @@ def send_all(jobs, allow_local, concurrency=8):
     http_session = session(allow_local)
 
     def send(job):
+        if job.get("not_sent"):
+            return {"status_code": None, "error": job["not_sent"], "response_excerpt": False,
+                    "retry_after": None, "duration_ms": 0}
         if job.get("refused"):
             return {"status_code": None, "error": "destination refused: " + job["refused"],
                     "response_excerpt": False, "retry_after": None, "duration_ms": 0}

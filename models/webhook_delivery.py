@@ -29,6 +29,8 @@ _logger = logging.getLogger(__name__)
 
 DISPATCHER_CRONS = ("rest_webhooks.ir_cron_webhook_dispatch", "rest_webhooks.ir_cron_webhook_dispatch_2")
 MAX_BATCHES_PER_RUN = 200
+GC_CHUNK = 10000   # delivered deliveries removed per query by the daily clean-up
+GC_SECONDS = 300   # ... for at most this long per run (then the next run goes on)
 # The outbox hand-off of created/updated events (``_queue_at_precommit``), in the transaction's
 # precommit data: (endpoint id, model, record id) -> event type, and whether the insert is registered.
 _QUEUED = "rest_webhooks.queued"
@@ -272,7 +274,16 @@ class WebhookDelivery(models.Model):
         now_ts = int(time.time())
         jobs = []
         for delivery in self:
-            job = delivery._prepare_request(now_ts)
+            try:
+                job = delivery._prepare_request(now_ts)
+            except Exception as exc:  # noqa: BLE001 - one bad delivery must not stop the others
+                # (e.g. a signing secret written by an import that is not base64): this one fails and
+                # is retried with backoff like any failed attempt; the batch goes on
+                _logger.warning("webhook delivery %s: request not prepared: %s", delivery.id, exc)
+                jobs.append({"url": delivery.sudo().endpoint_id.url or "", "body": b"", "headers": {},
+                             "timeout": 1.0, "not_sent": "not sent: the request could not be prepared "
+                             "(%s: %s)" % (type(exc).__name__, exc)})
+                continue
             if job["url"].lower().startswith("http:") and not allow_http:
                 job["refused"] = "plain http is not allowed (Settings › Integrations)"
             jobs.append(job)
@@ -345,8 +356,14 @@ class WebhookDelivery(models.Model):
         attempts; dead ones stay until someone replays or deletes them."""
         days = self.env["res.config.settings"]._rw_setting("webhook_retention_days")
         limit = fields.Datetime.now() - datetime.timedelta(days=days)
-        old = self.sudo().search([("state", "=", "delivered"), ("delivered_at", "<", limit)], limit=10000)
-        old.unlink()
+        # in chunks until none is left or the time budget is spent (the daily run used to remove at
+        # most one chunk: a site delivering more than that a day grew without bound)
+        deadline = time.monotonic() + GC_SECONDS
+        while True:
+            old = self.sudo().search([("state", "=", "delivered"), ("delivered_at", "<", limit)], limit=GC_CHUNK)
+            old.unlink()
+            if len(old) < GC_CHUNK or time.monotonic() > deadline:
+                break
         # bodies of deliveries without a stored event (test events) go with them; the others go with
         # their event (rest.change's retention, once no delivery references it)
         self.env.cr.execute("""DELETE FROM rest_change_body b WHERE b.change_id IS NULL

@@ -2,11 +2,13 @@
 HTTP receiver on 127.0.0.1 (or a closed port when the receiver is "down")."""
 import datetime
 import socket
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import TransactionCase, freeze_time, tagged
 
 from odoo.addons.rest_webhooks.lib.retry import SCHEDULE
+from odoo.addons.rest_webhooks.models import webhook_delivery
 
 from .webhook_common import WebhookTestMixin
 from .webhook_receiver import WebhookReceiver
@@ -238,6 +240,36 @@ class TestWebhookRetry(WebhookTestMixin, TransactionCase):
             self.env["webhook.delivery"]._gc_delivered()
         self.assertFalse(delivered.exists())
         self.assertTrue(dead.exists())
+
+    def test_retention_removes_every_old_delivery_not_one_chunk_a_day(self):
+        receiver = self.start_receiver()
+        with freeze_time(T0) as frozen:
+            endpoint, _secret = self.make_endpoint(receiver, model="res.partner")
+            old = self.env["webhook.delivery"].browse([self._event(endpoint).id for _ in range(5)])
+            self.dispatch()
+            self.assertEqual(set(old.mapped("state")), {"delivered"})
+            frozen.tick(datetime.timedelta(days=31))
+            # a chunk of 2: one run removes the 5 in three chunks (it removed one chunk a day)
+            with patch.object(webhook_delivery, "GC_CHUNK", 2):
+                self.env["webhook.delivery"]._gc_delivered()
+        self.assertFalse(old.exists())
+
+    def test_a_delivery_that_cannot_be_prepared_does_not_stop_the_others(self):
+        receiver = self.start_receiver()
+        with freeze_time(T0):
+            good, _secret = self.make_endpoint(receiver, model="res.partner")
+            bad, _secret2 = self.make_endpoint(receiver, model="res.partner")
+            # a signing secret written by an import or a script, not a Standard Webhooks secret
+            bad.sudo().write({"secret": "not base64 at all!"})
+            self.env["res.partner"].create({"name": "One bad endpoint"})
+            self.env.cr.flush()
+            self.dispatch()
+        good_delivery, bad_delivery = good.delivery_ids, bad.delivery_ids
+        self.assertEqual(good_delivery.state, "delivered")
+        self.assertEqual(receiver.ids(), [good_delivery.event_id])
+        self.assertEqual(bad_delivery.state, "retrying")
+        self.assertIn("could not be prepared", bad_delivery.last_error)
+        self.assertTrue(bad_delivery.next_attempt_at)
 
     def test_dispatcher_wake_up_triggers(self):
         """One trigger per burst of commits; a trigger nobody consumed for a minute (workers were
