@@ -44,11 +44,15 @@ def _pool():
         return _executor
 
 
-def send_all(jobs, allow_local, concurrency=8):
-    """Send ``jobs`` (at most ``concurrency`` at once); the results in the same order."""
+def send_all(jobs, allow_local, concurrency=8, deadline=None):
+    """Send ``jobs`` (at most ``concurrency`` at once); the results in the same order. A job not
+    started by ``deadline`` (time.monotonic()) is not sent: its result is ``{"skipped": True}`` (the
+    caller leaves it due, untouched), so a batch of slow receivers cannot outlast the cron's time."""
     http_session = session(allow_local)
 
     def send(job):
+        if deadline is not None and time.monotonic() > deadline:
+            return {"skipped": True}
         if job.get("not_sent"):
             return {"status_code": None, "error": job["not_sent"], "response_excerpt": False,
                     "retry_after": None, "duration_ms": 0}

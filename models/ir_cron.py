@@ -22,26 +22,32 @@ class IrCron(models.Model):
     def _rw_drain(self, claim, process, count_remaining, commit=True, max_batches=200):
         """The queue loop of the outbox dispatcher and the inbound processor: ``claim()`` a batch
         (rows locked ``FOR UPDATE SKIP LOCKED``, so parallel workers never take the same row),
-        ``process(batch)``, then commit the progress through Odoo's ``_commit_progress`` (which also
-        stops the loop when the cron's time is up), until nothing is claimed. ``commit=False`` keeps
-        everything in the current transaction (tests, synchronous use). Returns the rows processed.
+        ``process(batch)`` (returns how many rows it handled, None for all), then commit the progress
+        through Odoo's ``_commit_progress`` (which also stops the loop when the cron's time is up),
+        until nothing is claimed or a batch handled nothing. ``commit=False`` keeps everything in the
+        current transaction (tests, synchronous use). Returns the rows processed.
 
         Each batch runs in its own READ COMMITTED transaction: under Odoo's REPEATABLE READ, locking a
         row another worker updated after our snapshot raises a serialization error; READ COMMITTED
         re-checks the row instead."""
         total = 0
-        if commit:
-            self._commit_progress(0)  # end the caller's transaction: each batch runs in its own
+        # end the caller's transaction (each batch runs in its own); in a cron job Odoo calls this
+        # function again and again until its time is up: once it is, claim nothing more
+        if commit and self._commit_progress(0) <= 0:
+            return 0
         for _i in range(max_batches):
             if commit:
                 self.env.cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
             batch = claim()
             if not batch:
                 break
-            process(batch)
-            total += len(batch)
+            done = process(batch)
+            done = len(batch) if done is None else done
+            total += done
+            if not done:  # nothing of the batch could be handled now (no time left to send): stop
+                break
             if commit:
-                if self._commit_progress(len(batch), remaining=count_remaining()) <= 0:
+                if self._commit_progress(done, remaining=count_remaining()) <= 0:
                     break
             else:
                 self.env.flush_all()

@@ -29,6 +29,10 @@ _logger = logging.getLogger(__name__)
 
 DISPATCHER_CRONS = ("rest_webhooks.ir_cron_webhook_dispatch", "rest_webhooks.ir_cron_webhook_dispatch_2")
 MAX_BATCHES_PER_RUN = 200
+# A batch's deliveries not started within this many seconds wait for the next batch or run: a batch
+# of slow receivers (7 waves of 8 at a 60 s timeout) outlasted Odoo's cron time limit, the worker was
+# killed before anything was committed, and the same batch was claimed and sent again.
+SEND_BATCH_SECONDS = 45
 GC_CHUNK = 10000   # delivered deliveries removed per query by the daily clean-up
 GC_SECONDS = 300   # ... for at most this long per run (then the next run goes on)
 # The outbox hand-off of created/updated events (``_queue_at_precommit``), in the transaction's
@@ -287,7 +291,12 @@ class WebhookDelivery(models.Model):
             if job["url"].lower().startswith("http:") and not allow_http:
                 job["refused"] = "plain http is not allowed (Settings › Integrations)"
             jobs.append(job)
-        self._record_results(jobs, webhook_sender.send_all(jobs, allow_local, concurrency))
+        deadline = time.monotonic() + SEND_BATCH_SECONDS
+        results = webhook_sender.send_all(jobs, allow_local, concurrency, deadline=deadline)
+        sent = [i for i, result in enumerate(results) if not result.get("skipped")]
+        # those not started in time stay due, untouched (no attempt): the next batch or run sends them
+        self.browse([self._ids[i] for i in sent])._record_results([jobs[i] for i in sent], [results[i] for i in sent])
+        return len(sent)
 
     def _record_results(self, jobs, results):
         now = fields.Datetime.now()

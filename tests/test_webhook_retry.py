@@ -271,6 +271,20 @@ class TestWebhookRetry(WebhookTestMixin, TransactionCase):
         self.assertIn("could not be prepared", bad_delivery.last_error)
         self.assertTrue(bad_delivery.next_attempt_at)
 
+    def test_a_batch_out_of_time_leaves_its_deliveries_due_untouched(self):
+        # deliveries not started within the batch's time are neither sent nor counted as attempts,
+        # and the dispatcher stops instead of claiming them again and again
+        receiver = self.start_receiver()
+        with freeze_time(T0):
+            endpoint, _secret = self.make_endpoint(receiver, model="res.partner")
+            delivery = self._event(endpoint)
+            with patch.object(webhook_delivery, "SEND_BATCH_SECONDS", -1):
+                self.assertEqual(self.env["webhook.delivery"]._dispatch_due(commit=False), 0)
+            self.assertEqual((delivery.state, delivery.attempt_count, receiver.ids()), ("pending", 0, []))
+            self.dispatch()
+        self.assertEqual((delivery.state, delivery.attempt_count), ("delivered", 1))
+        self.assertEqual(receiver.ids(), [delivery.event_id])
+
     def test_dispatcher_wake_up_triggers(self):
         """One trigger per burst of commits; a trigger nobody consumed for a minute (workers were
         down) does not prevent a new trigger and notification."""

@@ -54,6 +54,15 @@ def test_results_in_order_with_status_excerpt_and_retry_after(receiver):
     assert [r["internal_peer"] for r in results[:3]] == [True, True, True]
 
 
+def test_jobs_not_started_by_the_deadline_are_skipped_not_sent(receiver):
+    import time
+    results = webhook_sender.send_all([_job(receiver), _job(receiver)], allow_local=True, concurrency=2,
+                                      deadline=time.monotonic() - 1)
+    assert results == [{"skipped": True}, {"skipped": True}] and receiver.bodies == []
+    result, = webhook_sender.send_all([_job(receiver)], allow_local=True, deadline=time.monotonic() + 30)
+    assert result["status_code"] == 200 and len(receiver.bodies) == 1
+
+
 def test_the_pinned_address_is_the_peer_of_the_response(receiver):
     from lib.ssrf import pinned_session
     http_session = pinned_session(allow_local=True, resolver=lambda host, port: ["127.0.0.1"])
