@@ -1,5 +1,6 @@
 """One row per REST API call: who, what, how it ended, how long it took."""
 import datetime
+import functools
 import time
 
 from odoo import api, fields, models
@@ -7,6 +8,7 @@ from odoo.http import request
 from odoo.tools import config
 
 from ..services import log_buffer
+from ..services.cursors import is_test_cursor
 from ..services.http import request_id
 
 
@@ -63,6 +65,11 @@ class ApiRequestLog(models.Model):
                     log_buffer.insert_rows(own, [row])
             else:
                 log_buffer.insert_rows(cr, [row])
+        elif cr is not None and not is_test_cursor(cr):
+            # once the request's transaction commits: Odoo retries a request whose commit fails on a
+            # concurrent update, and each try buffered its own row (a 2xx per failed try). (HttpCase's
+            # test cursors never run post-commit hooks: their rows are buffered at once, as before.)
+            cr.postcommit.add(functools.partial(log_buffer.add, cr.dbname, row, None))
         else:
             log_buffer.add(self.env.cr.dbname, row, log_buffer.test_tag(self.env.cr))
 

@@ -269,10 +269,12 @@ def request_schemas(env):
     """The request-body schemas (lib/api_schemas) with the database's country codes; the OpenAPI
     document publishes exactly these. Countries are reference data every user may read."""
     codes = env["res.country"]._rw_codes()
-    if codes not in _SCHEMA_CACHE:
+    schemas = _SCHEMA_CACHE.get(codes)
+    if schemas is None:  # kept in a local: another thread may clear the cache between two lines
+        schemas = api_schemas.request_schemas(codes)
         _SCHEMA_CACHE.clear()
-        _SCHEMA_CACHE[codes] = api_schemas.request_schemas(codes)
-    return _SCHEMA_CACHE[codes]
+        _SCHEMA_CACHE[codes] = schemas
+    return schemas
 
 
 def store_response(call, response):
