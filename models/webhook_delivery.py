@@ -284,8 +284,7 @@ class WebhookDelivery(models.Model):
                 # (e.g. a signing secret written by an import that is not base64): this one fails and
                 # is retried with backoff like any failed attempt; the batch goes on
                 _logger.warning("webhook delivery %s: request not prepared: %s", delivery.id, exc)
-                jobs.append({"url": delivery.sudo().endpoint_id.url or "", "body": b"", "headers": {},
-                             "timeout": 1.0, "not_sent": "not sent: the request could not be prepared "
+                jobs.append({"headers": {}, "not_sent": "not sent: the request could not be prepared "
                              "(%s: %s)" % (type(exc).__name__, exc)})
                 continue
             if job["url"].lower().startswith("http:") and not allow_http:

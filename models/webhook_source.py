@@ -232,9 +232,8 @@ class WebhookSource(models.Model):
                 raise AccessError(self.env._("You may only configure inbound webhook sources of your own "
                                              "companies, not of %s.", company.sudo().display_name))
         changed = [name for name in HANDLER_FIELDS if name in vals and (vals[name] or False) != unchanged[name]]
-        defaults = self._handler_defaults()
-        if {"secret", "secret_input"} & set(vals) and any(unchanged[n] != defaults[n] for n in HANDLER_FIELDS) \
-                and not self.env.user.has_group(HANDLER_ADMIN_GROUP):
+        if {"secret", "secret_input"} & set(vals) and not self.env.user.has_group(HANDLER_ADMIN_GROUP) \
+                and any(unchanged[n] != default for n, default in self._handler_defaults().items()):
             # whoever knows the secret makes the source run its handler on any event they sign
             raise AccessError(self.env._(
                 "Only an inbound handler administrator (group '%(group)s') may change the secret of a source "

@@ -53,10 +53,6 @@ def list_tools(operations, components, path_schemas):
     return [d for d, op in _tools(operations, components, path_schemas).values() if allows(scopes, op["scope"])]
 
 
-def _problem_of(exc):
-    return problem_of(exc)[1]
-
-
 def _fail(call, doc):
     call.error_title = "%s (%s)" % (doc["title"], doc["status"])
     return mcp.tool_error(doc)
@@ -83,7 +79,7 @@ def call_tool(controller, params, operations, components, path_schemas):
         if call.idempotency:
             request.env["api.idempotency.key"]._release(call.idempotency.record_id)
             call.idempotency = None
-        return _fail(call, _problem_of(exc))
+        return _fail(call, problem_of(exc)[1])
     return mcp.tool_result(text)
 
 
@@ -132,7 +128,7 @@ def read_resource(controller, params, operations):
                            type_="insufficient-scope", title="Insufficient scope")
         response = op["handler"](controller, **{op["path_args"][0]: record_id})
     except ITEM_ERRORS as exc:
-        doc = _problem_of(exc)
+        doc = problem_of(exc)[1]
         call.error_title = "%s (%s)" % (doc["title"], doc["status"])
         code = mcp.RESOURCE_NOT_FOUND if doc["status"] == 404 else mcp.INVALID_PARAMS
         raise mcp.ProtocolError(code, doc["detail"] or doc["title"], {"uri": uri, "problem": doc}) from None
