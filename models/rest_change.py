@@ -7,20 +7,26 @@ reference the rows and the bodies stored with them (rest.change.body: one per pa
 
 Why not a plain sequence: ``nextval`` is taken when the row is written, not when its transaction
 commits. T1 takes 10, T2 takes 11, T2 commits, a reader reads up to 11 and moves its cursor there,
-then T1 commits 10: the reader never sees it. Here the changes of a transaction are collected in
-memory and written by a precommit hook, which numbers them (``nextval`` of ``rest_change_position``)
-only after taking one transaction-level advisory lock. The lock is held until the transaction ends,
-so a second writer numbers its changes only after the first has committed (PostgreSQL makes a
-commit visible before it releases the transaction's locks): whenever a reader sees position N, it
-already sees every position below N. Only the tail of writing transactions (their precommit and
-commit) is serialised, not their business work. An advisory lock, not a counter row: updating a
-row another REPEATABLE READ transaction committed after our snapshot is a serialization failure.
-A rolled-back transaction leaves a gap in the positions (strictly increasing, not contiguous).
+then T1 commits 10: the reader never sees it. Here a transaction's changes are collected in memory,
+written by a precommit hook WITHOUT a position, and numbered by PostgreSQL at COMMIT: a deferred
+constraint trigger (``rest_change_commit_order``, fired when the transaction commits, after every
+savepoint and precommit hook) takes one transaction-level advisory lock and numbers the
+transaction's rows in the order they were written (``nextval`` of ``rest_change_position``). The
+lock is held until the transaction ends, so a second committing transaction numbers its changes only
+after the first has committed (PostgreSQL makes a commit visible before it releases the
+transaction's locks): whenever a reader sees position N, it already sees every position below N.
+Only the COMMIT of writing transactions is serialised: not their business work, and not the time
+between a savepoint (which runs the precommit hooks) and the commit, so a batch or an import that
+flushes at every item holds no lock that another writer waits for, and a transaction waiting for a
+row lock never holds it (no deadlock between the lock and row locks). An advisory lock, not a
+counter row: updating a row another REPEATABLE READ transaction committed after our snapshot is a
+serialization failure. Positions are strictly increasing, not contiguous.
 
 Events whose payload is a snapshot taken when they happen (deletions: the record is gone at commit;
-business events) are inserted right away without a position and numbered by the same precommit
-hook, before the other changes of the transaction (whose payloads are read at precommit, so the
-highest version carries the newest state).
+business events) are inserted right away; the other changes when the precommit hook runs, with
+their payloads read then. Numbering in the order rows were written gives the newest state the
+highest version. A webhook body stored before its event is numbered carries ``"version":null``,
+which a deferred trigger on rest_change_body (fired after its event's) replaces by the position.
 
 ``version`` of a record is the ``seq`` of its latest event: monotonic per record (two transactions
 changing one record also write its row, so they commit one after the other), the same number in the
@@ -29,13 +35,15 @@ applied per record and drops anything older or equal.
 """
 import datetime
 
-from odoo import api, fields, models
+import odoo.modules.module
+from odoo import api, fields, models, sql_db
 from odoo.tools import SQL
 
 _PENDING = "rest_webhooks.changes"
 _NOW = "rest_webhooks.changes_now"
 _WRITTEN = "rest_webhooks.changes_written"
 _REGISTERED = "rest_webhooks.changes_registered"
+_NUMBER_NOW = "rest_webhooks.changes_number_now"
 RESOURCES = {"sale.order": "orders", "res.partner": "partners"}
 CHANGES = ["created", "updated", "archived", "deleted"]
 RETENTION_PARAM = "rest_webhooks.change_retention_days"
@@ -96,7 +104,34 @@ class RestChange(models.Model):
                 id integer PRIMARY KEY CHECK (id = 1),
                 purged_through bigint NOT NULL DEFAULT 0);
             INSERT INTO rest_change_counter (id) VALUES (1) ON CONFLICT DO NOTHING;
-        """)
+            CREATE INDEX IF NOT EXISTS rest_change_unnumbered_idx ON rest_change (id) WHERE seq IS NULL;
+            CREATE OR REPLACE FUNCTION rest_change_number() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                n_rows bigint;
+                base_pos bigint;
+            BEGIN
+                -- one firing per row written; the first one of a commit numbers them all
+                IF NOT EXISTS (SELECT 1 FROM rest_change WHERE id = NEW.id AND seq IS NULL) THEN
+                    RETURN NULL;
+                END IF;
+                PERFORM pg_advisory_xact_lock(%(lock)s);
+                -- this transaction's rows (another's unnumbered rows are not committed: not visible)
+                SELECT count(*) INTO n_rows FROM rest_change WHERE seq IS NULL;
+                base_pos := nextval('rest_change_position');
+                IF n_rows > 1 THEN  -- the sequence is only moved under the lock
+                    PERFORM setval('rest_change_position', base_pos + n_rows - 1);
+                END IF;
+                UPDATE rest_change c SET seq = base_pos + t.n - 1
+                  FROM (SELECT id, row_number() OVER (ORDER BY id) AS n
+                          FROM rest_change WHERE seq IS NULL) t
+                 WHERE c.id = t.id;
+                RETURN NULL;
+            END $$;
+            DROP TRIGGER IF EXISTS rest_change_commit_order ON rest_change;
+            CREATE CONSTRAINT TRIGGER rest_change_commit_order AFTER INSERT ON rest_change
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.seq IS NULL)
+                EXECUTE FUNCTION rest_change_number();
+        """, {"lock": COMMIT_ORDER_LOCK})
 
     # ------------------------------------------------------------------ recording
     @api.model
@@ -125,7 +160,7 @@ class RestChange(models.Model):
     @api.model
     def _record_now(self, records, change):
         """Store the event ``change`` of ``records`` right away (its payload is a snapshot taken
-        now: a deletion, a business event); numbered at precommit. Once per record and event in a
+        now: a deletion, a business event); numbered at commit. Once per record and event in a
         transaction. Returns {record id: rest.change id}. Technical rows."""
         now_rows = self.env.cr.precommit.data.setdefault(_NOW, {})
         forget_rolled_back(self.env.cr, "rest_change", now_rows,
@@ -151,15 +186,15 @@ class RestChange(models.Model):
 
     @api.model
     def _written(self):
-        """{(model, record id): (rest.change id, seq)} of the created/updated/archived events
-        numbered so far in this transaction (the webhook hand-off reads them at precommit)."""
+        """{(model, record id): rest.change id} of the created/updated/archived events written so
+        far in this transaction (the webhook hand-off reads them at precommit)."""
         return self.env.cr.precommit.data.setdefault(_WRITTEN, {})
 
     @api.model
     def _write_pending(self):
-        """Precommit: number this transaction's events under the commit-order lock: first those
-        stored right away (``_record_now``), then insert and number the pending changes (technical
-        rows: whoever changed the records, the event is recorded)."""
+        """Precommit: write this transaction's pending changes (technical rows: whoever changed the
+        records, the event is recorded) and mark the deletions stored right away that the feed
+        reports. PostgreSQL numbers them all at COMMIT (the module docstring)."""
         data = self.env.cr.precommit.data
         data.pop(_REGISTERED, None)
         pending = data.pop(_PENDING, {})
@@ -177,35 +212,47 @@ class RestChange(models.Model):
         # deletions stored right away are the feed's deletions too; the others are business events,
         # and deletions of records created in this transaction (nobody saw them exist: not in the feed)
         feed_deleted = {key for key, (change, _ref) in pending.items() if change == "deleted"}
-        numbered = [(change_id, m in RESOURCES and change == "deleted" and (m, i) in feed_deleted)
-                    for (m, i, change), change_id in now_rows.items()]
+        in_feed = [change_id for (m, i, change), change_id in now_rows.items()
+                   if m in RESOURCES and change == "deleted" and (m, i) in feed_deleted]
         rows = [(m, i, refs.get((m, i)) if change != "deleted" else ref, change)
                 for (m, i), (change, ref) in sorted(pending.items())
                 if (m, i, change) not in now_rows  # stored already
                 and (change == "deleted" or (m, i) in refs)]  # gone by now: nothing to report
-        if not rows and not numbered:
-            return
-        cr.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_ORDER_LOCK,))
-        cr.execute("SELECT nextval('rest_change_position') FROM generate_series(1, %s)",
-                   (len(numbered) + len(rows),))
-        positions = sorted(r[0] for r in cr.fetchall())
-        if numbered:
-            ids, seqs = [c for c, _f in numbered], positions[:len(numbered)]
-            cr.execute("UPDATE rest_change c SET seq = n.seq, feed = n.feed "
-                       "FROM unnest(%s::int[], %s::bigint[], %s::bool[]) AS n(id, seq, feed) WHERE c.id = n.id",
-                       (ids, seqs, [f for _c, f in numbered]))
-            self.invalidate_model(["seq", "feed"])
-            # the bodies stored with them were built before the position was known
-            self.env["rest.change.body"]._finalize_versions(dict(zip(ids, seqs, strict=True)))
+        if in_feed:
+            cr.execute("UPDATE rest_change SET feed = TRUE WHERE id = ANY(%s)", (in_feed,))
+            self.invalidate_model(["feed"])
         if rows:
             now = fields.Datetime.now()
-            cr.execute("INSERT INTO rest_change (seq, res_model, res_id, external_ref, change, feed, occurred_at) "
-                       "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::int[], %s::varchar[], "
-                       "%s::varchar[], %s::bool[], %s::timestamp[]) RETURNING id, res_model, res_id, seq",
-                       (positions[len(numbered):], [r[0] for r in rows], [r[1] for r in rows],
-                        [r[2] for r in rows], [r[3] for r in rows], [r[0] in RESOURCES for r in rows],
-                        [now] * len(rows)))
-            self._written().update({(m, i): (change_id, seq) for change_id, m, i, seq in cr.fetchall()})
+            cr.execute("INSERT INTO rest_change (res_model, res_id, external_ref, change, feed, occurred_at) "
+                       "SELECT * FROM unnest(%s::varchar[], %s::int[], %s::varchar[], "
+                       "%s::varchar[], %s::bool[], %s::timestamp[]) RETURNING id, res_model, res_id",
+                       ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
+                        [r[0] in RESOURCES for r in rows], [now] * len(rows)))
+            self._written().update({(m, i): change_id for change_id, m, i in cr.fetchall()})
+        self._number_if_never_committed()
+
+    @api.model
+    def _number_if_never_committed(self):
+        """A test's transaction is rolled back, never committed, so the deferred triggers would never
+        number its events: there they fire at the end of each flush (the commit of a test cursor),
+        as they would at its commit. Real transactions never get here."""
+        test = odoo.modules.module.current_test
+        cr = self.env.cr
+        if not test or (isinstance(cr, sql_db.Cursor) and cr is not getattr(test, "cr", None)):
+            return
+        data = cr.precommit.data
+        if not data.get(_NUMBER_NOW):
+            data[_NUMBER_NOW] = True
+            cr.precommit.add(self._number_now)
+
+    @api.model
+    def _number_now(self):
+        self.env.cr.precommit.data.pop(_NUMBER_NOW, None)
+        self.env.cr.execute("SET CONSTRAINTS rest_change_commit_order, rest_change_body_version IMMEDIATE;"
+                            "SET CONSTRAINTS rest_change_commit_order, rest_change_body_version DEFERRED")
+        self.invalidate_model(["seq"])
+        self.env["rest.change.body"].invalidate_model(["body"])
+        self.env["webhook.delivery"].invalidate_model(["payload", "payload_pretty", "version"])
 
     # ------------------------------------------------------------------ reading
     @api.model

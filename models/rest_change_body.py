@@ -12,8 +12,12 @@ from odoo import api, fields, models
 from ..lib.representation import json_dumps
 from .rest_change import forget_rolled_back
 
-_PROVISIONAL = "rest_webhooks.bodies_provisional"
 _KNOWN = "rest_webhooks.bodies_known"
+
+
+# The envelope of a body whose event is not numbered yet, up to its version (a regular expression
+# of PostgreSQL; the type is a JSON string, escapes included): ``build_body``'s keys in their order.
+UNNUMBERED_ENVELOPE = r'^(\{"type":"(?:[^"\\]|\\.)*","timestamp":"[^"]*","version":)null'
 
 
 def build_body(event_type, when, data, version):
@@ -41,6 +45,26 @@ class RestChangeBody(models.Model):
     _key_uniq = models.Constraint("UNIQUE (change_id, user_id, fields_key, event_type)",
                                   "One body per event, payload user, payload fields and event type.")
 
+    def init(self):
+        # A body stored before its event is numbered (at commit, rest.change) says "version":null;
+        # fired at commit after its event's numbering (deferred triggers fire in the order of the
+        # rows written, and a body's event is written before it), this writes the position in.
+        self.env.cr.execute(r"""
+            CREATE OR REPLACE FUNCTION rest_change_body_version() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE rest_change_body b SET body = regexp_replace(b.body, %(envelope)s, '\1' || c.seq)
+                  FROM rest_change c
+                 WHERE b.id = NEW.id AND c.id = b.change_id AND c.seq IS NOT NULL
+                   AND b.body ~ %(envelope)s;
+                RETURN NULL;
+            END $$;
+            DROP TRIGGER IF EXISTS rest_change_body_version ON rest_change_body;
+            CREATE CONSTRAINT TRIGGER rest_change_body_version AFTER INSERT ON rest_change_body
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                WHEN (NEW.change_id IS NOT NULL AND NEW.body LIKE '%%"version":null%%')
+                EXECUTE FUNCTION rest_change_body_version();
+        """, {"envelope": UNNUMBERED_ENVELOPE})
+
     @api.model
     def _known(self, change_id, user_id, fields_key, event_type):
         """The id of the body stored in this transaction for this key, or None."""
@@ -51,8 +75,7 @@ class RestChangeBody(models.Model):
         """The ids of the bodies of ``entries``, in order, inserting those not stored yet in this
         transaction (one per event, payload user, fields and type). ``entries``: (change_id, user_id,
         fields_key, event_type, when, data, restricted, version). ``version`` None: the event is not
-        numbered yet (stored right away), its version is written into the body at precommit
-        (``_finalize_versions``). Technical rows."""
+        numbered yet; PostgreSQL writes it into the body at commit (``init``). Technical rows."""
         known = self.env.cr.precommit.data.setdefault(_KNOWN, {})
         forget_rolled_back(self.env.cr, "rest_change_body", known, [e[:4] for e in entries if e[0] is not None])
         new, seen = [], set()
@@ -70,26 +93,10 @@ class RestChangeBody(models.Model):
                 ([e[0] for e in new], [e[1] for e in new], [e[2] for e in new], [e[3] for e in new],
                  [build_body(e[3], e[4], e[5], e[7]) for e in new], [bool(e[6]) for e in new]))
             new_ids = [r[0] for r in self.env.cr.fetchall()]
-        provisional = self.env.cr.precommit.data.setdefault(_PROVISIONAL, {})
+            if any(e[7] is None for e in new):
+                self.env["rest.change"]._number_if_never_committed()
         for body_id, e in zip(new_ids, new, strict=True):
             if e[0] is not None:
                 known[e[:4]] = body_id
-                if e[7] is None:
-                    provisional.setdefault(e[0], []).append((body_id, e[3], e[4], e[5]))
         alone = iter([body_id for body_id, e in zip(new_ids, new, strict=True) if e[0] is None])
         return [next(alone) if e[0] is None else known[e[:4]] for e in entries]  # no event: never shared
-
-    @api.model
-    def _finalize_versions(self, versions):
-        """Precommit: rewrite the bodies of events stored right away with their version
-        ({rest.change id: seq})."""
-        provisional = self.env.cr.precommit.data.get(_PROVISIONAL, {})
-        todo = [(body_id, build_body(event_type, when, data, versions[change_id]))
-                for change_id in list(provisional) if change_id in versions
-                for body_id, event_type, when, data in provisional.pop(change_id)]
-        if todo:
-            self.env.cr.execute("UPDATE rest_change_body b SET body = n.body "
-                                "FROM unnest(%s::int[], %s::text[]) AS n(id, body) WHERE b.id = n.id",
-                                ([t[0] for t in todo], [t[1] for t in todo]))
-            self.invalidate_model(["body"])
-            self.env["webhook.delivery"].invalidate_model(["payload", "payload_pretty"])

@@ -115,7 +115,7 @@ class WebhookDelivery(models.Model):
         """Insert the deliveries of ``endpoint`` for ``items``: (record id, change id, version, data,
         restricted); each references its event and the body stored for the endpoint's payload user
         (rest.change.body, shared with the endpoints that have the same payload user and fields).
-        ``version`` None: the event is numbered at precommit (rest.change._record_now). Technical
+        ``version`` None: the event is not numbered yet (it is at commit: rest.change). Technical
         rows (the outbox)."""
         if not items:
             return self.sudo()
@@ -155,7 +155,7 @@ class WebhookDelivery(models.Model):
     @api.model
     def _insert_queued_events(self):
         """Precommit: insert the created/updated deliveries queued in this transaction. The events
-        are numbered first (rest.change); each record is read once per payload user and payload
+        are written first (rest.change); each record is read once per payload user and payload
         fields (batched), not once per endpoint, and the body is stored once for them. A record
         created then deleted in the same transaction was never seen by anyone else: nothing is sent
         for its creation."""
@@ -182,7 +182,7 @@ class WebhookDelivery(models.Model):
                 known.update(zip(records.ids, endpoint._payload_data(records), strict=True))
             by_type = {}
             for rec_id, event_type in items:
-                by_type.setdefault(event_type, []).append((rec_id, *written[(model, rec_id)], *known[rec_id]))
+                by_type.setdefault(event_type, []).append((rec_id, written[(model, rec_id)], None, *known[rec_id]))
             for event_type, type_items in by_type.items():
                 self._create_for(endpoint, event_type, model, now, type_items)
 

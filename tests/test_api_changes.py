@@ -2,9 +2,11 @@
 order, resumable; a reader concurrent with writers committing out of order misses nothing and sees
 nothing twice; a cursor older than the retention is 410."""
 import threading
+import time
 
 from odoo.tests import HttpCase, freeze_time, tagged
 
+from ..models.rest_change import COMMIT_ORDER_LOCK
 from .test_api_common import ApiTestMixin
 from .test_api_concurrency import ConcurrencyCase
 
@@ -120,7 +122,8 @@ class TestApiChangesConcurrency(ConcurrencyCase):
             second.commit()
             seen = self._read(start)
             self.assertEqual([i for _s, i in seen], [made[1]])
-            # T1 now holds the commit-order lock (its precommit ran): a third writer waits for it
+            # T1's precommit hooks run (as at every savepoint of a batch or an import): its changes
+            # are written, not numbered, and it holds no lock a third writer would wait for
             first.flush()
             third_done = threading.Event()
 
@@ -130,19 +133,55 @@ class TestApiChangesConcurrency(ConcurrencyCase):
                 third_done.set()
             thread = threading.Thread(target=third)
             thread.start()
-            self.assertFalse(third_done.wait(0.5))
-            self.assertEqual(self._read(seen[-1][0]), [])  # T1 not committed, T3 not numbered
-            first.commit()
             thread.join(10)
-            self.assertTrue(third_done.is_set())
+            self.assertTrue(third_done.is_set(), "a writer committing waits for no transaction still at work")
+            middle = self._read(seen[-1][0])
+            self.assertEqual([i for _s, i in middle], [made[2]], "T1 is not committed: not numbered, not seen")
+            first.commit()
         finally:
             first.close()
             second.close()
-        more = self._read(seen[-1][0])
-        self.assertEqual([i for _s, i in more], [made[0], made[2]])
-        everything = seen + more
-        self.assertEqual(len({s for s, _i in everything}), 3)
+        last = self._read(middle[-1][0])
+        self.assertEqual([i for _s, i in last], [made[0]], "T1 numbered after T3: in commit order")
+        everything = seen + middle + last
+        self.assertEqual([s for s, _i in everything], sorted({s for s, _i in everything}))
         self.assertEqual(sorted(i for _s, i in everything), sorted(made))
+
+    def test_a_commit_waits_for_the_commit_numbering_before_it(self):
+        """The commit-order lock is taken when a transaction commits: while another commit holds it
+        (here a session holding the same advisory lock), the commit waits, and its changes are not
+        visible; once it is released, they are, after everything numbered before."""
+        with self.registry.cursor() as cr:
+            start = _last_seq(cr)
+        made = []
+        self.addCleanup(self._drop, made)
+        holder = self.registry.cursor()
+        done = threading.Event()
+        try:
+            holder.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_ORDER_LOCK,))
+
+            def writer():
+                with self.registry.cursor() as cr:
+                    made.append(self._env(cr)["res.partner"].create({"name": "Waits %s" % self.tag}).id)
+                    cr.flush()  # precommit: written without a position, no lock taken yet
+                    made.append(None)
+                done.set()
+            thread = threading.Thread(target=writer)
+            thread.start()
+            for _i in range(100):  # the writer got through its precommit, into its COMMIT
+                if len(made) == 2:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(len(made), 2)
+            self.assertFalse(done.wait(0.5), "the COMMIT waits for the commit-order lock")
+            self.assertEqual(self._read(start), [])
+        finally:
+            holder.rollback()
+            holder.close()
+        thread.join(10)
+        self.assertTrue(done.is_set())
+        made.remove(None)
+        self.assertEqual([i for _s, i in self._read(start)], made)
 
     def _drop(self, ids):
         with self.registry.cursor() as cr:
