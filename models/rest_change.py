@@ -75,14 +75,20 @@ def forget_rolled_back(cr, table, cache, keys):
             if row_id not in alive:
                 del cache[key]
 
+class BigInteger(fields.Integer):
+    """An integer field stored as a PostgreSQL bigint (positions may pass 2**31). Odoo keeps
+    ``fields.Integer`` as the field class of type "integer" (the first one registered)."""
+    _column_type = ("int8", "int8")
+
+
 class RestChange(models.Model):
     _name = "rest.change"
     _description = "Business event (change feed, webhooks)"
     _order = "seq"
     _log_access = False
 
-    # bigint column, see init(); empty only inside the writing transaction, until its precommit
-    seq = fields.Integer("Position", readonly=True)
+    # empty only inside the writing transaction, until its COMMIT (init's trigger)
+    seq = BigInteger("Position", readonly=True)
     res_model = fields.Char("Model", required=True, readonly=True)
     res_id = fields.Integer("Record id", required=True, readonly=True)
     external_ref = fields.Char(readonly=True)
@@ -98,7 +104,6 @@ class RestChange(models.Model):
 
     def init(self):
         self.env.cr.execute("""
-            ALTER TABLE rest_change ALTER COLUMN seq TYPE bigint;
             CREATE SEQUENCE IF NOT EXISTS rest_change_position;
             CREATE TABLE IF NOT EXISTS rest_change_counter (
                 id integer PRIMARY KEY CHECK (id = 1),
@@ -129,8 +134,7 @@ class RestChange(models.Model):
             END $$;
             DROP TRIGGER IF EXISTS rest_change_commit_order ON rest_change;
             CREATE CONSTRAINT TRIGGER rest_change_commit_order AFTER INSERT ON rest_change
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.seq IS NULL)
-                EXECUTE FUNCTION rest_change_number();
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rest_change_number();
         """, {"lock": COMMIT_ORDER_LOCK})
 
     # ------------------------------------------------------------------ recording

@@ -60,9 +60,7 @@ class RestChangeBody(models.Model):
             END $$;
             DROP TRIGGER IF EXISTS rest_change_body_version ON rest_change_body;
             CREATE CONSTRAINT TRIGGER rest_change_body_version AFTER INSERT ON rest_change_body
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-                WHEN (NEW.change_id IS NOT NULL AND NEW.body LIKE '%%"version":null%%')
-                EXECUTE FUNCTION rest_change_body_version();
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rest_change_body_version();
         """, {"envelope": UNNUMBERED_ENVELOPE})
 
     @api.model

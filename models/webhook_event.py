@@ -11,6 +11,11 @@ make the sender retry an event we already hold), and a crash between acknowledgi
 loses nothing (the row stays ``received`` and the next cron run, at the latest a minute later,
 picks it up). Events are claimed with ``FOR UPDATE SKIP LOCKED`` so several cron workers never
 process the same event.
+
+A handler that meets a concurrent transaction (a deadlock, a lock wait past ``lock_timeout``, a
+serialization failure: what Odoo retries for a request) did not fail: its savepoint is rolled back
+and the event stays ``received``, due again after a growing delay (``retry_at``), up to
+``TRANSIENT_ATTEMPTS`` attempts; only then is it marked failed.
 """
 import json
 import logging
@@ -18,6 +23,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from .webhook_handlers import get_handler
@@ -30,6 +36,10 @@ PROCESS_CRON = "rest_webhooks.ir_cron_inbound_webhooks"
 PROCESS_DELAY = 1
 BATCH_SIZE = 50
 MAX_ERROR_LENGTH = 4000
+# A handler that met a concurrent transaction is run again after 10 s, 20 s, 40 s, 80 s; the fifth
+# such attempt in a row marks the event failed.
+TRANSIENT_ATTEMPTS = 5
+TRANSIENT_DELAY = 10
 
 
 class WebhookEvent(models.Model):
@@ -53,6 +63,9 @@ class WebhookEvent(models.Model):
         ("ignored", "Ignored"),
     ], required=True, default="received", readonly=True, index=True)
     attempts = fields.Integer(readonly=True)
+    retry_at = fields.Datetime("Retry at", readonly=True, copy=False,
+                               help="The handler met a concurrent transaction (a lock, a deadlock): the "
+                                    "event is processed again from this time on.")
     processed_at = fields.Datetime(readonly=True)
     result = fields.Char(readonly=True)
     error = fields.Text(readonly=True)
@@ -139,13 +152,15 @@ class WebhookEvent(models.Model):
 
     @api.model
     def _count_pending(self):
-        return self.search_count([("state", "=", "received")])
+        return self.search_count([("state", "=", "received"), "|", ("retry_at", "=", False),
+                                  ("retry_at", "<=", fields.Datetime.now())])
 
     @api.model
     def _claim(self, limit, states=("received",), ids=None):
         """Lock up to ``limit`` events in ``states``; rows locked by another worker are skipped."""
         self.env.flush_all()
-        where = SQL("state IN %s", tuple(states))
+        # an event waiting for its retry after a transient error is not due before its time
+        where = SQL("state IN %s AND (retry_at IS NULL OR retry_at <= %s)", tuple(states), fields.Datetime.now())
         if ids is not None:
             where = SQL("%s AND id IN %s", where, tuple(ids) or (0,))
         self.env.cr.execute(SQL("""
@@ -169,11 +184,12 @@ class WebhookEvent(models.Model):
         """Run the source's handler on this event as the run-as user; record the outcome.
 
         The handler runs in a savepoint: on error its writes are rolled back and the event is
-        marked failed with the error, kept for a reprocess from the UI."""
+        marked failed with the error, kept for a reprocess from the UI; on a transient error (the
+        module docstring) it is due again later."""
         self.ensure_one()
         event = self.sudo()  # technical write of the event's own state
         source = event.source_id
-        state, message, error = "processed", False, False
+        state, message, error, retry_at = "processed", False, False, False
         try:
             if source.handler_type == "none":  # store only: nothing to run, nothing to roll back
                 state, message = "processed", "stored only"
@@ -189,12 +205,19 @@ class WebhookEvent(models.Model):
                     state, message = event._run_handler(payload)
         except Exception as exc:  # noqa: BLE001 - any handler error is recorded on the event
             self.env.invalidate_all()
-            _logger.info("inbound webhook event %s of %s failed: %s", event.event_id, source.name, exc)
-            state, error = "failed", (str(exc) or exc.__class__.__name__)[:MAX_ERROR_LENGTH]
+            error = (str(exc) or exc.__class__.__name__)[:MAX_ERROR_LENGTH]
+            state = "failed"
+            if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY) and event.attempts + 1 < TRANSIENT_ATTEMPTS:
+                state, retry_at = "received", fields.Datetime.now() + timedelta(
+                    seconds=TRANSIENT_DELAY * 2 ** event.attempts)
+                self.env.ref(PROCESS_CRON).sudo()._rw_trigger_at(retry_at)  # technical: a cron trigger
+            _logger.info("inbound webhook event %s of %s %s: %s", event.event_id, source.name,
+                         "failed" if state == "failed" else "will be retried at %s" % retry_at, exc)
         event.write({
             "state": state,
             "result": (message or "")[:255] or False,
             "error": error,
+            "retry_at": retry_at,
             "attempts": event.attempts + 1,
             "processed_at": fields.Datetime.now(),
         })

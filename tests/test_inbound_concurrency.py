@@ -1,13 +1,15 @@
 """Real concurrency: identical deliveries posted at once by threads to the running server, each
 request in its own transaction (no test cursor, no HTTP lock), and two processors racing with
 separate committed cursors. Everything created is committed, so it is deleted in cleanups."""
+import datetime
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
 from odoo import Command, api
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .inbound_common import URL, make_source, payment_body, signed_headers
 from .real_server import use_real_cursors
@@ -109,3 +111,54 @@ class TestInboundConcurrency(BaseCase):
             self.assertNotEqual(first.id, second.id)
             cr1.rollback()
             cr2.rollback()
+
+    def test_handler_meeting_a_lock_is_retried_later_not_failed(self):
+        """The handler waits for a row another transaction holds past lock_timeout: its work is
+        rolled back, the event stays received and due later (not failed, no reprocess needed);
+        once due and the row free, it is processed."""
+        body = payment_body(self.order_name, amount=10.0, event_id="evt_locked")
+        res = requests.post(self.base + URL % self.slug, data=body, timeout=30,
+                            headers=signed_headers("github", SECRET, body, event_id="delivery-locked"))
+        self.assertEqual((res.status_code, res.json()["status"]), (200, "accepted"))
+
+        def process():
+            with self.registry.cursor() as cr:
+                cr.execute("SET lock_timeout = '300ms'")
+                try:
+                    return api.Environment(cr, api.SUPERUSER_ID, {})["webhook.event"]._cron_process()
+                finally:
+                    cr.execute("RESET lock_timeout")
+
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT COALESCE(max(id), 0) FROM ir_cron_trigger")
+            self.addCleanup(self._drop_retry_triggers, cr.fetchone()[0])
+        holder = self.registry.cursor()
+        try:
+            holder.execute("SELECT id FROM sale_order WHERE id = %s FOR UPDATE", [self.order_id])
+            with mute_logger("odoo.sql_db"):
+                self.assertEqual(process(), 1)
+        finally:
+            holder.rollback()
+            holder.close()
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT state, attempts, error, retry_at > now() AT TIME ZONE 'UTC' FROM webhook_event "
+                       "WHERE source_id = %s", [self.source_id])
+            state, attempts, error, later = cr.fetchone()
+            cr.execute("SELECT state FROM sale_order WHERE id = %s", [self.order_id])
+            self.assertEqual(cr.fetchone()[0], "draft", "the handler's work was rolled back")
+        self.assertEqual((state, attempts, later), ("received", 1, True))
+        self.assertIn("lock", error)
+        self.assertEqual(process(), 0, "not due before its retry time")
+        with freeze_time(datetime.datetime.now() + datetime.timedelta(minutes=5)):
+            self.assertEqual(process(), 1)
+        self.assertEqual(self._events(), [("delivery-locked", "processed", 2)])
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT state FROM sale_order WHERE id = %s", [self.order_id])
+            self.assertEqual(cr.fetchone()[0], "sale")
+
+    def _drop_retry_triggers(self, before):
+        """The wake-ups the retry scheduled are committed; they would outlive the test."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            cron = env.ref("rest_webhooks.ir_cron_inbound_webhooks")
+            cr.execute("DELETE FROM ir_cron_trigger WHERE cron_id = %s AND id > %s", [cron.id, before])
