@@ -16,6 +16,9 @@ SCHEDULE = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 20 * 3
 MAX_ATTEMPTS = len(SCHEDULE) + 1
 JITTER = 0.1
 MAX_RETRY_AFTER = 24 * 3600
+# Answers whose Retry-After speaks for the whole receiver (RFC 9110: 503 Service Unavailable; RFC 6585:
+# 429 Too Many Requests): every delivery of the endpoint waits, not only the one that got it.
+PAUSE_STATUSES = (429, 503)
 
 SUCCESS, RETRY, GONE = "success", "retry", "gone"
 

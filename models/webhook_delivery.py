@@ -222,18 +222,21 @@ class WebhookDelivery(models.Model):
 
     @api.model
     def _claim_due(self, limit):
-        """Lock up to ``limit`` due deliveries of active endpoints; rows locked by another
-        transaction (another dispatcher) are skipped, so no delivery is sent twice concurrently."""
+        """Lock up to ``limit`` due deliveries of active endpoints that are not paused; rows locked
+        by another transaction (another dispatcher) are skipped, so no delivery is sent twice
+        concurrently."""
         self.env.cr.flush()  # precommit hooks too: payloads queued by this very transaction
+        now = fields.Datetime.now()
         self.env.cr.execute(SQL("""
             SELECT d.id
               FROM webhook_delivery d
               JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.active
+                                     AND (e.paused_until IS NULL OR e.paused_until <= %s)
              WHERE d.state IN ('pending', 'retrying') AND d.next_attempt_at <= %s
              ORDER BY d.next_attempt_at, d.id
              LIMIT %s
                FOR UPDATE OF d SKIP LOCKED
-        """, fields.Datetime.now(), limit))
+        """, now, now, limit))
         ids = [row[0] for row in self.env.cr.fetchall()]
         deliveries = self.browse(ids)
         # another transaction may have changed them since our snapshot: read the locked rows anew
@@ -242,12 +245,14 @@ class WebhookDelivery(models.Model):
 
     @api.model
     def _count_due(self):
+        now = fields.Datetime.now()
         self.env.cr.execute(SQL("""
             SELECT count(*) FROM (SELECT 1 FROM webhook_delivery d
                                     JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.active
+                                         AND (e.paused_until IS NULL OR e.paused_until <= %s)
                                    WHERE d.state IN ('pending', 'retrying') AND d.next_attempt_at <= %s
                                    LIMIT 10000) due
-        """, fields.Datetime.now()))
+        """, now, now))
         return self.env.cr.fetchone()[0]
 
     def _prepare_request(self, now_ts):
@@ -302,7 +307,7 @@ class WebhookDelivery(models.Model):
         attempt_vals = []
         # "Send test event": the answer's body is not kept (the URL may be an internal service)
         keep_excerpt = not self.env.context.get("rw_test_send")
-        gone, failed, succeeded = set(), set(), set()
+        gone, failed, succeeded, pauses = set(), set(), set(), {}
         for delivery, job, result in zip(self, jobs, results, strict=True):
             status = result["status_code"]
             outcome = retry.classify(status)
@@ -333,8 +338,13 @@ class WebhookDelivery(models.Model):
                             last_error=self.env._("410 Gone: the receiver asked to stop; endpoint disabled"))
                 gone.add(delivery.endpoint_id)
             else:
-                delay = retry.next_delay(
-                    vals["attempt_count"], retry.parse_retry_after(result["retry_after"]))
+                retry_after = retry.parse_retry_after(result["retry_after"])
+                delay = retry.next_delay(vals["attempt_count"], retry_after)
+                if retry_after is not None and status in retry.PAUSE_STATUSES:
+                    # the receiver is overloaded or down for maintenance: it means the endpoint,
+                    # not only this delivery (its other deliveries wait too)
+                    until = now + datetime.timedelta(seconds=math.ceil(min(retry_after, retry.MAX_RETRY_AFTER)))
+                    pauses[delivery.endpoint_id] = max(until, pauses.get(delivery.endpoint_id, until))
                 if delay is None:
                     vals.update(state="dead", next_attempt_at=False)
                 else:
@@ -344,7 +354,7 @@ class WebhookDelivery(models.Model):
                 failed.add(delivery.endpoint_id)
             delivery.write(vals)
         self.env["webhook.attempt"].create(attempt_vals)
-        self.env["webhook.endpoint"]._record_health(succeeded, failed, gone, now)
+        self.env["webhook.endpoint"]._record_health(succeeded, failed, gone, now, pauses)
         retry_times = {d.next_attempt_at for d in self if d.state == "retrying" and d.next_attempt_at}
         if retry_times:
             cron = self.env.ref(DISPATCHER_CRONS[0], raise_if_not_found=False)

@@ -116,6 +116,9 @@ class WebhookEndpoint(models.Model):
     delivery_ids = fields.One2many("webhook.delivery", "endpoint_id", string="Deliveries")
     failing_since = fields.Datetime(readonly=True, copy=False,
                                     help="First failed attempt since the last successful one.")
+    paused_until = fields.Datetime(readonly=True, copy=False,
+                                   help="The receiver answered 429 or 503 with Retry-After: no delivery of this "
+                                        "endpoint is sent before this time.")
     last_success_at = fields.Datetime(compute="_compute_health")
     last_error = fields.Text(compute="_compute_health")
     success_rate = fields.Float("Success rate (7 days, %)", compute="_compute_health")
@@ -427,6 +430,8 @@ class WebhookEndpoint(models.Model):
             vals = dict(vals, secret_hint=secret_fingerprint(vals["secret"]), secret_revealed=False)
         if vals.get("active"):
             vals = dict(vals, disabled_reason=False, failing_since=False)
+        if vals.get("active") or "url" in vals:  # another receiver, or a fresh start: no pause of the old one
+            vals = dict(vals, paused_until=False)
         res = super().write(vals)
         if _RULE_FIELDS.intersection(vals):
             self._sync_rules()
@@ -661,9 +666,10 @@ class WebhookEndpoint(models.Model):
             _logger.warning("webhook endpoint %s (#%s) disabled: %s", ep.name, ep.id, reason)
 
     @api.model
-    def _record_health(self, succeeded, failed, gone, now):
+    def _record_health(self, succeeded, failed, gone, now, pauses=None):
         """After a dispatch batch: ``failing_since`` bookkeeping of the endpoints whose deliveries
-        succeeded or failed, auto-disable after a long failure, disable on 410 Gone.
+        succeeded or failed, auto-disable after a long failure, disable on 410 Gone, and the pauses
+        the receivers asked for (``pauses``: {endpoint: until}, from Retry-After).
 
         Written only when it changes (rare), so parallel dispatchers seldom touch the same endpoint
         row; each change in its own savepoint: a concurrent update is retried at the next batch."""
@@ -673,6 +679,9 @@ class WebhookEndpoint(models.Model):
         for ep in succeeded - gone:
             if ep.failing_since:
                 self._change_health(lambda ep=ep: ep.sudo().write({"failing_since": False}))
+        for ep, until in (pauses or {}).items():
+            if ep not in gone and (not ep.paused_until or until > ep.paused_until):
+                self._change_health(lambda ep=ep, until=until: ep.sudo().write({"paused_until": until}))
         for ep in failed - succeeded - gone:
             if not ep.failing_since:
                 self._change_health(lambda ep=ep: ep.sudo().write({"failing_since": now}))

@@ -113,6 +113,32 @@ class TestWebhookRetry(WebhookTestMixin, TransactionCase):
         self.assertEqual(delivery.state, "delivered")
         self.assertEqual(len(receiver.received), 2)
 
+    def test_retry_after_on_429_pauses_the_whole_endpoint_not_the_others(self):
+        receiver = self.start_receiver()
+        receiver.script = [(429, {"Retry-After": "120"})]
+        other = self.start_receiver()
+        with freeze_time(T0) as frozen:
+            endpoint, _secret = self.make_endpoint(receiver, model="res.partner")
+            healthy, _secret = self.make_endpoint(other, model="res.partner")
+            first = self._event(endpoint)
+            self.assertEqual(self.dispatch(), 2)
+            self.assertEqual((first.state, len(other.received)), ("retrying", 1))
+            self.assertEqual(endpoint.paused_until, T0 + datetime.timedelta(seconds=120))
+            self.assertFalse(healthy.paused_until)
+            frozen.tick(datetime.timedelta(seconds=10))
+            second = self._event(endpoint)  # due now, but its receiver asked everybody to wait
+            self.assertEqual(self.dispatch(), 1, "only the other endpoint's delivery goes out")
+            self.assertEqual((len(receiver.received), len(other.received)), (1, 2))
+            self.assertEqual(second.state, "pending")
+            frozen.tick(datetime.timedelta(seconds=111))
+            self.assertEqual(self.dispatch(), 2)
+        self.assertEqual((first.state, second.state), ("delivered", "delivered"))
+        self.assertEqual(len(receiver.received), 3)
+        # a new URL is another receiver: its pause goes
+        endpoint.sudo().write({"paused_until": T0})
+        endpoint.write({"url": receiver.url + "/other"})
+        self.assertFalse(endpoint.paused_until)
+
     def test_410_disables_endpoint_and_notifies_managers(self):
         receiver = self.start_receiver()
         receiver.script = [(410, {})]
