@@ -45,6 +45,15 @@ _RULE_FIELDS = {"active", "model_id", "event_created", "event_updated", "event_d
                 "event_cancelled", "update_field_ids", "filter_domain", "company_id", "name"}
 
 
+def _skips_rules(domain):
+    """The conditions of ``domain`` (nested ones too) whose operator skips the record rules."""
+    for condition in domain.iter_conditions():
+        if condition.operator in ("any!", "not any!"):
+            yield condition
+        if isinstance(condition.value, Domain):
+            yield from _skips_rules(condition.value)
+
+
 class WebhookEndpoint(models.Model):
     _name = "webhook.endpoint"
     _description = "Webhook endpoint"
@@ -285,7 +294,13 @@ class WebhookEndpoint(models.Model):
             if domain and user and ep.model_name:
                 # The rules evaluate the filter as superuser: whether an event is sent would tell
                 # what a field or record the payload user may not read holds. The filter may only use
-                # what that user can search on (models, fields; Odoo checks both in a search).
+                # what that user can search on (models, fields; Odoo checks both in a search), and it
+                # is evaluated again as that user when an event happens (``_matching``), so no
+                # operator that skips the record rules.
+                if not user._is_superuser() and any(_skips_rules(Domain(domain))):
+                    raise ValidationError(self.env._(
+                        "The filter may not use 'any!' or 'not any!' (they skip the record rules of %s, "
+                        "who the payloads are built as).", user.name))
                 try:
                     self.env[ep.model_name].with_user(user).search(domain, limit=1)
                 except AccessError as exc:
@@ -530,6 +545,7 @@ class WebhookEndpoint(models.Model):
         """
         self.ensure_one()
         Delivery = self.env["webhook.delivery"].sudo()  # technical rows (the outbox), whoever changed the record
+        records = self._matching(records)
         if not records:
             return Delivery
         event_type = "%s.%s" % (records._name, event)
@@ -546,6 +562,24 @@ class WebhookEndpoint(models.Model):
 
         Delivery._queue_at_precommit(self, records, event_type)  # created/updated: at precommit
         return Delivery
+
+    def _matching(self, records):
+        """``records`` as the filter selects them when the payload user searches: the generated rules
+        evaluate it as superuser, so a record (or a related record) the payload user may not see would
+        otherwise decide whether an event is sent, which tells what it holds. With a filter, a record
+        the payload user cannot see gets no event (without one it gets an event carrying its id only).
+        One query per event and endpoint with a filter; none without, or for superuser payloads."""
+        env = self._payload_env()
+        if env.su or not records or not (self.filter_domain or "").strip("[] \n"):
+            return records
+        try:
+            found = set(records.with_env(env).with_context(active_test=False).search(
+                Domain("id", "in", records.ids) & Domain(self._domain())).ids)
+        except AccessError as exc:
+            _logger.warning("webhook endpoint %s: its filter cannot be evaluated as its payload user (%s); "
+                            "no event sent", self.name, exc)
+            return records.browse()
+        return records.filtered(lambda r: r.id in found)
 
     # ------------------------------------------------------------------ buttons
     def action_enable(self):

@@ -353,6 +353,43 @@ class TestManagerPayloadUser(ManagerMixin, WebhookTestMixin, TransactionCase):
             dict(vals, filter_domain="[('sale_order_ids.amount_total', '>', 1000)]"))
         self.assertEqual(admin_endpoint.run_as_user_id, self.admin)
 
+    def test_filter_is_evaluated_as_the_payload_user_when_the_event_happens(self):
+        # the generated rules evaluate the filter as superuser: a partner the manager may not see,
+        # or whose parent the manager may not see, got an event when it matched, which told the
+        # manager what the hidden partner holds (here: that it is in Ghent)
+        self.env["ir.rule"].create({
+            "name": "Managers do not see the secret partners", "model_id": self.env["ir.model"]._get_id("res.partner"),
+            "groups": [Command.set(self.env.ref("rest_webhooks.group_integration_manager").ids)],
+            "domain_force": "[('ref', '!=', 'SECRET')]"})
+        receiver = self.start_receiver()
+        endpoint = self.env["webhook.endpoint"].with_user(self.manager).create({
+            "name": "Ghent", "url": receiver.url, "model_id": self.env["ir.model"]._get_id("res.partner"),
+            "event_created": True, "event_updated": True, "event_deleted": True,
+            "filter_domain": "['|', ('city', '=', 'Ghent'), ('parent_id.city', '=', 'Ghent')]"})
+        Partner = self.env["res.partner"]
+        hidden = Partner.create({"name": "Hidden in Ghent", "city": "Ghent", "ref": "SECRET", "is_company": True})
+        child = Partner.create({"name": "Child in Bruges", "city": "Bruges", "parent_id": hidden.id, "type": "other"})
+        seen = Partner.create({"name": "Seen in Ghent", "city": "Ghent"})
+        Partner.create({"name": "Seen in Bruges", "city": "Bruges"})
+        self.env.cr.flush()
+        with self.assertRaises(AccessError):
+            hidden.with_user(self.manager).check_access("read")
+        child.with_user(self.manager).check_access("read")
+        deliveries = endpoint.sudo().delivery_ids
+        self.assertEqual(deliveries.mapped("res_id"), [seen.id])
+        # updates and deletions alike
+        (hidden | child | seen).write({"comment": "Updated"})
+        self.env.cr.flush()
+        (child | hidden).unlink()
+        self.env.cr.flush()
+        self.assertEqual(set(endpoint.sudo().delivery_ids.mapped("res_id")), {seen.id})
+        self.assertEqual(len(endpoint.sudo().delivery_ids), 2)
+        # an operator that skips the record rules would skip them in that search too
+        with self.assertRaises(ValidationError):
+            endpoint.write({"filter_domain": "[('parent_id', 'any!', [('city', '=', 'Ghent')])]"})
+        with self.assertRaises(ValidationError):
+            endpoint.write({"filter_domain": "['|', ('city', '=', 'Gent'), ('child_ids', 'not any!', [])]"})
+
     def test_context_default_cannot_choose_the_payload_user(self):
         # create() checked only run_as_user_id in the values: default_run_as_user_id in the context
         # (honoured by default_get) built the payloads as the superuser or an administrator
