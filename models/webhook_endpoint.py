@@ -388,8 +388,15 @@ class WebhookEndpoint(models.Model):
         """Environment whose rights build this endpoint's payloads. Endpoints created by the system
         itself (superuser: data files, scripts) keep building them as superuser."""
         self.ensure_one()
-        uid = self.sudo().run_as_user_id.id or SUPERUSER_ID
-        return self.env(user=uid, su=uid == SUPERUSER_ID)
+        user = self.sudo().run_as_user_id
+        if not user or user.id == SUPERUSER_ID:
+            return self.env(user=SUPERUSER_ID, su=True)
+        # the payload user's own companies (the endpoint's first), not those the editor selected: the
+        # record rules are the payload user's, and a company it is not in would be refused
+        companies = user.company_ids
+        first = self.company_id if self.company_id in companies else user.company_id
+        return self.env(user=user.id, su=False, context=dict(
+            self.env.context, allowed_company_ids=[first.id, *(companies - first).ids]))
 
     def _payload_key(self):
         """What a payload depends on besides the event: (payload user id, payload fields). Endpoints

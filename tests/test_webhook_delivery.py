@@ -6,7 +6,7 @@ import json
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .webhook_common import WebhookTestMixin
@@ -129,6 +129,34 @@ class TestWebhookDelivery(WebhookTestMixin, TransactionCase):
         company = self.env["res.partner"].create({"name": "A company", "is_company": True})
         self.dispatch()
         self.assertEqual([self.body(r)["data"]["id"] for r in receiver.received], [company.id])
+
+    def test_payloads_are_read_in_the_payload_users_companies_not_the_editors(self):
+        # the editor works with two companies selected; the payload user belongs to the first only:
+        # its rights (record rules) are those of its own companies, and the editor's save goes through
+        main = self.env.company
+        other = self.env["res.company"].create({"name": "Second company"})
+        editor = new_test_user(self.env, "mc_editor", groups="base.group_user,base.group_partner_manager",
+                               company_id=main.id, company_ids=[Command.set([main.id, other.id])])
+        reader = new_test_user(self.env, "mc_reader", groups="base.group_user",
+                               company_id=main.id, company_ids=[Command.set([main.id])])
+        receiver = self.start_receiver()
+        endpoint, _secret = self.make_endpoint(receiver, model="res.partner", run_as_user_id=reader.id,
+                                               company_id=False, filter_domain="[('city', '=', 'Ghent')]")
+        plain, _secret = self.make_endpoint(receiver, model="res.partner", run_as_user_id=reader.id,
+                                            company_id=False)
+        Partner = self.env["res.partner"].with_user(editor).with_context(allowed_company_ids=[other.id, main.id])
+        shared = Partner.create({"name": "Shared in Ghent", "city": "Ghent"})
+        theirs = Partner.create({"name": "Second company's", "city": "Ghent", "company_id": other.id})
+        self.env.cr.flush()
+        by_record = {d.res_id: d for d in endpoint.delivery_ids}
+        self.assertEqual(set(by_record), {shared.id}, "the second company's partner is not the reader's")
+        self.assertFalse(by_record[shared.id].payload_restricted)
+        self.assertEqual(json.loads(by_record[shared.id].payload)["data"]["name"], "Shared in Ghent")
+        # without a filter, the partner the reader may not read is sent as its id only
+        plain_by_record = {d.res_id: d for d in plain.delivery_ids}
+        self.assertEqual(set(plain_by_record), {shared.id, theirs.id})
+        self.assertTrue(plain_by_record[theirs.id].payload_restricted)
+        self.assertFalse(plain_by_record[shared.id].payload_restricted)
 
     def test_rules_follow_endpoint_lifecycle(self):
         receiver = self.start_receiver()
