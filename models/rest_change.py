@@ -103,14 +103,22 @@ class RestChange(models.Model):
     _record_idx = models.Index("(res_model, res_id, seq)")
 
     def init(self):
+        # ``xact``: the writing transaction (top-level id, also inside savepoints): the trigger numbers
+        # that transaction's rows only. A column without default first: existing rows are not rewritten.
         self.env.cr.execute("""
             CREATE SEQUENCE IF NOT EXISTS rest_change_position;
             CREATE TABLE IF NOT EXISTS rest_change_counter (
                 id integer PRIMARY KEY CHECK (id = 1),
                 purged_through bigint NOT NULL DEFAULT 0);
             INSERT INTO rest_change_counter (id) VALUES (1) ON CONFLICT DO NOTHING;
-            CREATE INDEX IF NOT EXISTS rest_change_unnumbered_idx ON rest_change (id) WHERE seq IS NULL;
-            CREATE OR REPLACE FUNCTION rest_change_number() RETURNS trigger LANGUAGE plpgsql AS $$
+            ALTER TABLE rest_change ADD COLUMN IF NOT EXISTS xact xid8;
+            ALTER TABLE rest_change ALTER COLUMN xact SET DEFAULT pg_current_xact_id();
+            DROP INDEX IF EXISTS rest_change_unnumbered_idx;
+            CREATE INDEX IF NOT EXISTS rest_change_unnumbered_xact_idx ON rest_change (xact) WHERE seq IS NULL;
+            -- no lock_timeout here: an error at COMMIT is not retried by Odoo (the wait is for other
+            -- transactions' commits only, never for a transaction at work)
+            CREATE OR REPLACE FUNCTION rest_change_number() RETURNS trigger LANGUAGE plpgsql
+                SET lock_timeout = 0 AS $$
             DECLARE
                 n_rows bigint;
                 base_pos bigint;
@@ -120,21 +128,24 @@ class RestChange(models.Model):
                     RETURN NULL;
                 END IF;
                 PERFORM pg_advisory_xact_lock(%(lock)s);
-                -- this transaction's rows (another's unnumbered rows are not committed: not visible)
-                SELECT count(*) INTO n_rows FROM rest_change WHERE seq IS NULL;
+                SELECT count(*) INTO n_rows FROM rest_change WHERE seq IS NULL AND xact = pg_current_xact_id();
                 base_pos := nextval('rest_change_position');
                 IF n_rows > 1 THEN  -- the sequence is only moved under the lock
                     PERFORM setval('rest_change_position', base_pos + n_rows - 1);
                 END IF;
                 UPDATE rest_change c SET seq = base_pos + t.n - 1
-                  FROM (SELECT id, row_number() OVER (ORDER BY id) AS n
-                          FROM rest_change WHERE seq IS NULL) t
+                  FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM rest_change
+                         WHERE seq IS NULL AND xact = pg_current_xact_id()) t
                  WHERE c.id = t.id;
                 RETURN NULL;
             END $$;
-            DROP TRIGGER IF EXISTS rest_change_commit_order ON rest_change;
-            CREATE CONSTRAINT TRIGGER rest_change_commit_order AFTER INSERT ON rest_change
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rest_change_number();
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'rest_change_commit_order'
+                                                          AND tgrelid = 'rest_change'::regclass) THEN
+                    CREATE CONSTRAINT TRIGGER rest_change_commit_order AFTER INSERT ON rest_change
+                        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rest_change_number();
+                END IF;
+            END $$;
         """, {"lock": COMMIT_ORDER_LOCK})
 
     # ------------------------------------------------------------------ recording

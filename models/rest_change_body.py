@@ -58,9 +58,13 @@ class RestChangeBody(models.Model):
                    AND b.body ~ %(envelope)s;
                 RETURN NULL;
             END $$;
-            DROP TRIGGER IF EXISTS rest_change_body_version ON rest_change_body;
-            CREATE CONSTRAINT TRIGGER rest_change_body_version AFTER INSERT ON rest_change_body
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rest_change_body_version();
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'rest_change_body_version'
+                                                          AND tgrelid = 'rest_change_body'::regclass) THEN
+                    CREATE CONSTRAINT TRIGGER rest_change_body_version AFTER INSERT ON rest_change_body
+                        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rest_change_body_version();
+                END IF;
+            END $$;
         """, {"envelope": UNNUMBERED_ENVELOPE})
 
     @api.model

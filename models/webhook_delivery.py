@@ -340,7 +340,7 @@ class WebhookDelivery(models.Model):
             else:
                 retry_after = retry.parse_retry_after(result["retry_after"])
                 delay = retry.next_delay(vals["attempt_count"], retry_after)
-                if retry_after is not None and status in retry.PAUSE_STATUSES:
+                if retry_after is not None and status in retry.PAUSE_STATUSES and keep_excerpt:  # not a test send
                     # the receiver is overloaded or down for maintenance: it means the endpoint,
                     # not only this delivery (its other deliveries wait too)
                     until = now + datetime.timedelta(seconds=math.ceil(min(retry_after, retry.MAX_RETRY_AFTER)))
@@ -402,6 +402,8 @@ class WebhookDelivery(models.Model):
             raise UserError(self.env._("Only pending or retrying deliveries can be retried now; use Replay for "
                               "delivered or dead ones."))
         todo.sudo().write({"next_attempt_at": fields.Datetime.now()})
+        # asked by a user: now, even if the receiver asked the endpoint to wait (Retry-After)
+        todo.endpoint_id.filtered("paused_until").sudo().write({"paused_until": False})
         self._wake_dispatcher_on_commit()
         return True
 

@@ -45,15 +45,6 @@ _RULE_FIELDS = {"active", "model_id", "event_created", "event_updated", "event_d
                 "event_cancelled", "update_field_ids", "filter_domain", "company_id", "name"}
 
 
-def _skips_rules(domain):
-    """The conditions of ``domain`` (nested ones too) whose operator skips the record rules."""
-    for condition in domain.iter_conditions():
-        if condition.operator in ("any!", "not any!"):
-            yield condition
-        if isinstance(condition.value, Domain):
-            yield from _skips_rules(condition.value)
-
-
 class WebhookEndpoint(models.Model):
     _name = "webhook.endpoint"
     _description = "Webhook endpoint"
@@ -295,12 +286,7 @@ class WebhookEndpoint(models.Model):
                 # The rules evaluate the filter as superuser: whether an event is sent would tell
                 # what a field or record the payload user may not read holds. The filter may only use
                 # what that user can search on (models, fields; Odoo checks both in a search), and it
-                # is evaluated again as that user when an event happens (``_matching``), so no
-                # operator that skips the record rules.
-                if not user._is_superuser() and any(_skips_rules(Domain(domain))):
-                    raise ValidationError(self.env._(
-                        "The filter may not use 'any!' or 'not any!' (they skip the record rules of %s, "
-                        "who the payloads are built as).", user.name))
+                # is evaluated again as that user when an event happens (``_matching``).
                 try:
                     self.env[ep.model_name].with_user(user).search(domain, limit=1)
                 except AccessError as exc:

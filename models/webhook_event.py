@@ -63,6 +63,7 @@ class WebhookEvent(models.Model):
         ("ignored", "Ignored"),
     ], required=True, default="received", readonly=True, index=True)
     attempts = fields.Integer(readonly=True)
+    transient_attempts = fields.Integer(readonly=True, help="Attempts in a row that met a concurrent transaction.")
     retry_at = fields.Datetime("Retry at", readonly=True, copy=False,
                                help="The handler met a concurrent transaction (a lock, a deadlock): the "
                                     "event is processed again from this time on.")
@@ -160,9 +161,10 @@ class WebhookEvent(models.Model):
         """Lock up to ``limit`` events in ``states``; rows locked by another worker are skipped."""
         self.env.flush_all()
         # an event waiting for its retry after a transient error is not due before its time
-        where = SQL("state IN %s AND (retry_at IS NULL OR retry_at <= %s)", tuple(states), fields.Datetime.now())
-        if ids is not None:
-            where = SQL("%s AND id IN %s", where, tuple(ids) or (0,))
+        if ids is None:
+            where = SQL("state IN %s AND (retry_at IS NULL OR retry_at <= %s)", tuple(states), fields.Datetime.now())
+        else:  # chosen by a user (Reprocess): now, even an event waiting for its retry
+            where = SQL("state IN %s AND id IN %s", tuple(states), tuple(ids) or (0,))
         self.env.cr.execute(SQL("""
             SELECT id FROM webhook_event WHERE %s
              ORDER BY received_at, id LIMIT %s FOR UPDATE SKIP LOCKED
@@ -189,7 +191,7 @@ class WebhookEvent(models.Model):
         self.ensure_one()
         event = self.sudo()  # technical write of the event's own state
         source = event.source_id
-        state, message, error, retry_at = "processed", False, False, False
+        state, message, error, retry_at, transient = "processed", False, False, False, 0
         try:
             if source.handler_type == "none":  # store only: nothing to run, nothing to roll back
                 state, message = "processed", "stored only"
@@ -207,17 +209,24 @@ class WebhookEvent(models.Model):
             self.env.invalidate_all()
             error = (str(exc) or exc.__class__.__name__)[:MAX_ERROR_LENGTH]
             state = "failed"
-            if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY) and event.attempts + 1 < TRANSIENT_ATTEMPTS:
-                state, retry_at = "received", fields.Datetime.now() + timedelta(
-                    seconds=TRANSIENT_DELAY * 2 ** event.attempts)
-                self.env.ref(PROCESS_CRON).sudo()._rw_trigger_at(retry_at)  # technical: a cron trigger
+            if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+                transient = event.transient_attempts + 1
+                if transient < TRANSIENT_ATTEMPTS:
+                    state, retry_at = "received", fields.Datetime.now() + timedelta(
+                        seconds=TRANSIENT_DELAY * 2 ** (transient - 1))
+                    cron = self.env.ref(PROCESS_CRON, raise_if_not_found=False)
+                    if cron:
+                        cron.sudo()._rw_trigger_at(retry_at)  # technical: a cron trigger
             _logger.info("inbound webhook event %s of %s %s: %s", event.event_id, source.name,
                          "failed" if state == "failed" else "will be retried at %s" % retry_at, exc)
+        if not retry_at:
+            transient = 0  # counted in a row, while the event waits for its retry
         event.write({
             "state": state,
             "result": (message or "")[:255] or False,
             "error": error,
             "retry_at": retry_at,
+            "transient_attempts": transient,
             "attempts": event.attempts + 1,
             "processed_at": fields.Datetime.now(),
         })
@@ -244,11 +253,13 @@ class WebhookEvent(models.Model):
 
     # ------------------------------------------------------------------ UI
     def action_reprocess(self):
-        """Process failed or ignored events again, now (as the source's run-as user)."""
-        events = self._claim(len(self.ids) or 1, states=("failed", "ignored"), ids=self.ids)
+        """Process failed or ignored events again, now (as the source's run-as user), and events
+        waiting for their retry after a transient error without waiting."""
+        events = self._claim(len(self.ids) or 1, states=("failed", "ignored", "received"), ids=self.ids)
+        events = events.filtered(lambda e: e.state != "received" or e.retry_at)
         if not events:
-            raise UserError(self.env._("Only failed or ignored events that no one else is processing can "
-                                       "be reprocessed."))
+            raise UserError(self.env._("Only failed or ignored events, or events waiting for a retry, that no "
+                                       "one else is processing can be reprocessed."))
         for event in events:
             event._process()
         return True

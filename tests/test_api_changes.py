@@ -1,6 +1,7 @@
 """The change feed (GET /api/v1/changes): creations, updates, archivals and deletions in commit
 order, resumable; a reader concurrent with writers committing out of order misses nothing and sees
 nothing twice; a cursor older than the retention is 410."""
+import json
 import threading
 import time
 
@@ -173,7 +174,17 @@ class TestApiChangesConcurrency(ConcurrencyCase):
                     break
                 time.sleep(0.05)
             self.assertEqual(len(made), 2)
-            self.assertFalse(done.wait(0.5), "the COMMIT waits for the commit-order lock")
+            waiting = 0
+            for _i in range(100):  # its COMMIT now waits for the commit-order lock
+                with self.registry.cursor() as cr:
+                    cr.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                               "AND (classid::bigint << 32 | objid::bigint) = %s", [COMMIT_ORDER_LOCK])
+                    waiting = cr.fetchone()[0]
+                if waiting:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(waiting, 1, "the COMMIT waits for the commit-order lock")
+            self.assertFalse(done.is_set())
             self.assertEqual(self._read(start), [])
         finally:
             holder.rollback()
@@ -182,6 +193,47 @@ class TestApiChangesConcurrency(ConcurrencyCase):
         self.assertTrue(done.is_set())
         made.remove(None)
         self.assertEqual([i for _s, i in self._read(start)], made)
+
+    def test_webhook_bodies_carry_the_position_given_at_commit(self):
+        """Bodies stored before their event is numbered (a creation's at precommit, a deletion's when
+        it happens) say "version":null until the COMMIT writes the position in: after it, every body
+        carries its event's position, through a real commit."""
+        made = []
+        self.addCleanup(self._drop, made)
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            param = env["ir.config_parameter"].get_param("rest_webhooks.webhook_allow_local_network")
+            env["ir.config_parameter"].set_param("rest_webhooks.webhook_allow_local_network", "1")
+            endpoint = env["webhook.endpoint"].create({
+                "name": "Versions %s" % self.tag, "url": "http://127.0.0.1:9/never-called",
+                "model_id": env["ir.model"]._get_id("res.partner"), "event_created": True,
+                "event_updated": False, "event_deleted": True})
+            endpoint_id = endpoint.id
+        self.addCleanup(self._drop_endpoint, endpoint_id, param)
+        with self.registry.cursor() as cr:
+            made.append(self._env(cr)["res.partner"].create({"name": "Versioned %s" % self.tag}).id)
+        with self.registry.cursor() as cr:
+            gone = self._env(cr)["res.partner"].create({"name": "Deleted %s" % self.tag})
+        with self.registry.cursor() as cr:
+            self._env(cr)["res.partner"].browse(gone.id).unlink()
+        with self.registry.cursor() as cr:
+            cr.execute("""SELECT d.res_id, d.event_type, b.body, c.seq FROM webhook_delivery d
+                            JOIN rest_change_body b ON b.id = d.body_id JOIN rest_change c ON c.id = d.change_id
+                           WHERE d.endpoint_id = %s ORDER BY c.seq""", [endpoint_id])
+            rows = cr.fetchall()
+        self.assertEqual([(r[0], r[1]) for r in rows], [(made[0], "res.partner.created"),
+                                                        (gone.id, "res.partner.created"),
+                                                        (gone.id, "res.partner.deleted")])
+        for _res_id, _type, body, seq in rows:
+            self.assertTrue(seq)
+            self.assertEqual(json.loads(body)["version"], seq)
+            self.assertTrue(body.startswith('{"type":"res.partner.'), "the envelope is unchanged")
+
+    def _drop_endpoint(self, endpoint_id, param):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            env["webhook.endpoint"].browse(endpoint_id).unlink()
+            env["ir.config_parameter"].set_param("rest_webhooks.webhook_allow_local_network", param or False)
 
     def _drop(self, ids):
         with self.registry.cursor() as cr:

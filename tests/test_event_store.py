@@ -69,7 +69,7 @@ class TestEventStore(WebhookTestMixin, TransactionCase):
         self.assertEqual(len(deliveries), 2)
         self.assertEqual(len(deliveries.change_id), 1)
         self.assertEqual(len(deliveries.body_id), 1)
-        self.assertFalse(deliveries.change_id.seq, "numbered at precommit, in commit order")
+        self.assertFalse(deliveries.change_id.seq, "numbered at commit, in commit order")
         events = _events(self.env, "res.partner", pid)
         self.assertEqual(events.mapped("change"), ["created", "deleted"])
         deleted = events[-1]

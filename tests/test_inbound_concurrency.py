@@ -141,17 +141,20 @@ class TestInboundConcurrency(BaseCase):
             holder.rollback()
             holder.close()
         with self.registry.cursor() as cr:
-            cr.execute("SELECT state, attempts, error, retry_at > now() AT TIME ZONE 'UTC' FROM webhook_event "
-                       "WHERE source_id = %s", [self.source_id])
-            state, attempts, error, later = cr.fetchone()
+            cr.execute("SELECT state, attempts, transient_attempts, error, retry_at > now() AT TIME ZONE 'UTC' "
+                       "FROM webhook_event WHERE source_id = %s", [self.source_id])
+            state, attempts, transient, error, later = cr.fetchone()
             cr.execute("SELECT state FROM sale_order WHERE id = %s", [self.order_id])
             self.assertEqual(cr.fetchone()[0], "draft", "the handler's work was rolled back")
-        self.assertEqual((state, attempts, later), ("received", 1, True))
+        self.assertEqual((state, attempts, transient, later), ("received", 1, 1, True))
         self.assertIn("lock", error)
         self.assertEqual(process(), 0, "not due before its retry time")
         with freeze_time(datetime.datetime.now() + datetime.timedelta(minutes=5)):
             self.assertEqual(process(), 1)
         self.assertEqual(self._events(), [("delivery-locked", "processed", 2)])
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT transient_attempts, retry_at FROM webhook_event WHERE source_id = %s", [self.source_id])
+            self.assertEqual(cr.fetchone(), (0, None))
         with self.registry.cursor() as cr:
             cr.execute("SELECT state FROM sale_order WHERE id = %s", [self.order_id])
             self.assertEqual(cr.fetchone()[0], "sale")

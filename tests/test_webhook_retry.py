@@ -134,6 +134,15 @@ class TestWebhookRetry(WebhookTestMixin, TransactionCase):
             self.assertEqual(self.dispatch(), 2)
         self.assertEqual((first.state, second.state), ("delivered", "delivered"))
         self.assertEqual(len(receiver.received), 3)
+        # "Retry now" is a user's decision: it lifts the pause
+        receiver.script = [(503, {"Retry-After": "600"})]
+        third = self._event(endpoint)
+        self.dispatch()
+        self.assertTrue(endpoint.paused_until)
+        third.action_retry_now()
+        self.assertFalse(endpoint.paused_until)
+        self.assertEqual(self.dispatch(), 1)
+        self.assertEqual(third.state, "delivered")
         # a new URL is another receiver: its pause goes
         endpoint.sudo().write({"paused_until": T0})
         endpoint.write({"url": receiver.url + "/other"})
