@@ -9,6 +9,7 @@ jitter of +/- ``JITTER`` (so retries of many deliveries that failed together spr
 """
 import datetime
 import email.utils
+import math
 import random
 
 # Delay before attempt n+1 (index n-1 after a failed attempt n); the first attempt is immediate.
@@ -73,6 +74,15 @@ def next_delay(attempts_done, retry_after=None, jitter=JITTER, rand=random.rando
     if retry_after is not None:
         delay = max(delay, min(float(retry_after), MAX_RETRY_AFTER))
     return delay
+
+
+def pause_seconds(status_code, retry_after):
+    """How long the whole endpoint waits after this answer (whole seconds), or None: only a 429 or
+    503 with a ``Retry-After`` (seconds, as ``parse_retry_after`` gives them) pauses it, capped at
+    ``MAX_RETRY_AFTER``."""
+    if retry_after is None or status_code not in PAUSE_STATUSES:
+        return None
+    return math.ceil(min(float(retry_after), MAX_RETRY_AFTER))
 
 
 def should_disable(failing_since, now, disable_after_seconds):

@@ -49,6 +49,8 @@ CHANGES = ["created", "updated", "archived", "deleted"]
 RETENTION_PARAM = "rest_webhooks.change_retention_days"
 DEFAULT_RETENTION_DAYS = 30
 COMMIT_ORDER_LOCK = 0x7265737463686731  # the advisory lock key numbering changes in commit order
+# the deferred triggers that number the changes and write their positions into the bodies, at COMMIT
+COMMIT_TRIGGERS = ("rest_change_commit_order", "rest_change_body_version")
 
 
 def _has_ref(model):
@@ -74,6 +76,16 @@ def forget_rolled_back(cr, table, cache, keys):
         for key, row_id in hits.items():
             if row_id not in alive:
                 del cache[key]
+
+def ensure_commit_trigger(cr, table, trigger, function):
+    """A constraint trigger running ``function`` for each row inserted into ``table``, deferred to the
+    COMMIT; created only when missing (creating it locks the table: not at every module update)."""
+    cr.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass", (trigger, table))
+    if not cr.fetchone():
+        cr.execute(SQL("CREATE CONSTRAINT TRIGGER %s AFTER INSERT ON %s DEFERRABLE INITIALLY DEFERRED "
+                       "FOR EACH ROW EXECUTE FUNCTION %s()", SQL.identifier(trigger), SQL.identifier(table),
+                       SQL.identifier(function)))
+
 
 class BigInteger(fields.Integer):
     """An integer field stored as a PostgreSQL bigint (positions may pass 2**31). Odoo keeps
@@ -139,14 +151,8 @@ class RestChange(models.Model):
                  WHERE c.id = t.id;
                 RETURN NULL;
             END $$;
-            DO $$ BEGIN
-                IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'rest_change_commit_order'
-                                                          AND tgrelid = 'rest_change'::regclass) THEN
-                    CREATE CONSTRAINT TRIGGER rest_change_commit_order AFTER INSERT ON rest_change
-                        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rest_change_number();
-                END IF;
-            END $$;
         """, {"lock": COMMIT_ORDER_LOCK})
+        ensure_commit_trigger(self.env.cr, "rest_change", COMMIT_TRIGGERS[0], "rest_change_number")
 
     # ------------------------------------------------------------------ recording
     @api.model
@@ -250,7 +256,7 @@ class RestChange(models.Model):
     def _number_if_never_committed(self):
         """A test's transaction is rolled back, never committed, so the deferred triggers would never
         number its events: there they fire at the end of each flush (the commit of a test cursor),
-        as they would at its commit. Real transactions never get here."""
+        as they would at its commit. For a real transaction it does nothing."""
         test = odoo.modules.module.current_test
         cr = self.env.cr
         if not test or (isinstance(cr, sql_db.Cursor) and cr is not getattr(test, "cr", None)):
@@ -263,8 +269,8 @@ class RestChange(models.Model):
     @api.model
     def _number_now(self):
         self.env.cr.precommit.data.pop(_NUMBER_NOW, None)
-        self.env.cr.execute("SET CONSTRAINTS rest_change_commit_order, rest_change_body_version IMMEDIATE;"
-                            "SET CONSTRAINTS rest_change_commit_order, rest_change_body_version DEFERRED")
+        names = SQL(", ").join(SQL.identifier(name) for name in COMMIT_TRIGGERS)
+        self.env.cr.execute(SQL("SET CONSTRAINTS %s IMMEDIATE; SET CONSTRAINTS %s DEFERRED", names, names))
         self.invalidate_model(["seq"])
         self.env["rest.change.body"].invalidate_model(["body"])
         self.env["webhook.delivery"].invalidate_model(["payload", "payload_pretty", "version"])

@@ -10,7 +10,7 @@ user has fewer. A body without an event is a test event's ("Send test event") or
 from odoo import api, fields, models
 
 from ..lib.representation import json_dumps
-from .rest_change import forget_rolled_back
+from .rest_change import COMMIT_TRIGGERS, ensure_commit_trigger, forget_rolled_back
 
 _KNOWN = "rest_webhooks.bodies_known"
 
@@ -58,14 +58,8 @@ class RestChangeBody(models.Model):
                    AND b.body ~ %(envelope)s;
                 RETURN NULL;
             END $$;
-            DO $$ BEGIN
-                IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'rest_change_body_version'
-                                                          AND tgrelid = 'rest_change_body'::regclass) THEN
-                    CREATE CONSTRAINT TRIGGER rest_change_body_version AFTER INSERT ON rest_change_body
-                        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rest_change_body_version();
-                END IF;
-            END $$;
         """, {"envelope": UNNUMBERED_ENVELOPE})
+        ensure_commit_trigger(self.env.cr, "rest_change_body", COMMIT_TRIGGERS[1], "rest_change_body_version")
 
     @api.model
     def _known(self, change_id, user_id, fields_key, event_type):

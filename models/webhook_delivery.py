@@ -306,7 +306,7 @@ class WebhookDelivery(models.Model):
         now = fields.Datetime.now()
         attempt_vals = []
         # "Send test event": the answer's body is not kept (the URL may be an internal service)
-        keep_excerpt = not self.env.context.get("rw_test_send")
+        test_send = self.env.context.get("rw_test_send")
         gone, failed, succeeded, pauses = set(), set(), set(), {}
         for delivery, job, result in zip(self, jobs, results, strict=True):
             status = result["status_code"]
@@ -324,7 +324,7 @@ class WebhookDelivery(models.Model):
                 "error": error,
                 # not the answer of an internal service ("allow local network"): a manager could
                 # otherwise point an endpoint at one and read what it answers
-                "response_excerpt": result["response_excerpt"] if keep_excerpt and not result.get("internal_peer")
+                "response_excerpt": result["response_excerpt"] if not test_send and not result.get("internal_peer")
                 else False,
                 "request_headers": json_dumps(job["headers"]),
             })
@@ -340,10 +340,11 @@ class WebhookDelivery(models.Model):
             else:
                 retry_after = retry.parse_retry_after(result["retry_after"])
                 delay = retry.next_delay(vals["attempt_count"], retry_after)
-                if retry_after is not None and status in retry.PAUSE_STATUSES and keep_excerpt:  # not a test send
+                pause = None if test_send else retry.pause_seconds(status, retry_after)
+                if pause is not None:
                     # the receiver is overloaded or down for maintenance: it means the endpoint,
                     # not only this delivery (its other deliveries wait too)
-                    until = now + datetime.timedelta(seconds=math.ceil(min(retry_after, retry.MAX_RETRY_AFTER)))
+                    until = now + datetime.timedelta(seconds=pause)
                     pauses[delivery.endpoint_id] = max(until, pauses.get(delivery.endpoint_id, until))
                 if delay is None:
                     vals.update(state="dead", next_attempt_at=False)

@@ -3,12 +3,14 @@ import datetime
 from lib.retry import (
     GONE,
     MAX_ATTEMPTS,
+    MAX_RETRY_AFTER,
     RETRY,
     SCHEDULE,
     SUCCESS,
     classify,
     next_delay,
     parse_retry_after,
+    pause_seconds,
     should_disable,
 )
 
@@ -61,3 +63,12 @@ def test_should_disable():
     assert not should_disable(None, t0, 3600)
     assert not should_disable(t0, t0 + datetime.timedelta(days=4, hours=23), 5 * 86400)
     assert should_disable(t0, t0 + datetime.timedelta(days=5), 5 * 86400)
+
+
+def test_pause_seconds_only_for_429_and_503_with_retry_after():
+    assert pause_seconds(429, 120) == 120
+    assert pause_seconds(503, 7.2) == 8  # whole seconds, never earlier than asked
+    assert pause_seconds(503, 10 ** 9) == MAX_RETRY_AFTER
+    assert pause_seconds(429, None) is None
+    assert pause_seconds(500, 120) is None
+    assert pause_seconds(None, 120) is None  # no answer at all
