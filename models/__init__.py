@@ -14,6 +14,7 @@ from . import rest_change_mixin
 from . import res_partner
 from . import res_country
 from . import sale_order
+from . import account_analytic_distribution_model
 from . import api_rate_counter
 from . import api_request_log
 from . import api_idempotency_key

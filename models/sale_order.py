@@ -163,6 +163,8 @@ class SaleOrder(models.Model):
         """Turn API lines into ``order_line`` commands; ``NotFound`` (404) naming unknown products.
         ``lookup``: ``_rest_product_lookup`` of these lines (or of more), read once for a batch."""
         found_ids, by_code = lookup or self._rest_product_lookup(lines)
+        # the lines' analytic distribution lookups: once per transaction when none can match
+        self.env["account.analytic.distribution.model"]._rest_mark_transaction()
         errors, commands = [], []
         for i, ln in enumerate(lines):
             if ln.get("product_id"):

@@ -39,3 +39,4 @@ from . import test_api_log_buffer
 from . import test_event_store
 from . import test_api_mcp
 from . import test_representation_columns
+from . import test_analytic_lookups
