@@ -70,6 +70,7 @@ ensure_venv() {
   req_hash="$(cat "$PROJECT_DIR"/requirements{,-odoo,-dev}.txt | sha1sum | cut -c1-12)"
   stamp="$VENV/.rw-installed-$req_hash"
   [ -f "$stamp" ] && return 0
+  mkdir -p "$STATE_DIR"  # pip's log goes there: `make bench` or `make faults` may be a fresh clone's first command
   command -v python3 >/dev/null || die "python3 is required (3.11 or newer)."
   python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' || die "Python 3.10+ is required; found $(python3 --version)."
   if [ ! -x "$PY" ]; then
