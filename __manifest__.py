@@ -6,6 +6,7 @@
     "license": "LGPL-3",
     "author": "rest_webhooks",
     "depends": ["sale", "base_automation"],
+    "uninstall_hook": "uninstall_hook",
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",

@@ -40,3 +40,4 @@ from . import test_event_store
 from . import test_api_mcp
 from . import test_representation_columns
 from . import test_analytic_lookups
+from . import test_uninstall_hook
