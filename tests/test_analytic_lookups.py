@@ -97,3 +97,23 @@ class TestAnalyticLookups(ApiTestMixin, TransactionCase):
         rest_order, _ = self._rest_create()
         self.assertEqual(rest_order.order_line.mapped("analytic_distribution"),
                          orm_order.order_line.mapped("analytic_distribution"))
+
+    def test_user_lookups_run_odoos_search(self):
+        """The shortcut is the superuser's: a user's lookup (record rules, a context of its own) searches
+        as in Odoo, in a marked transaction too."""
+        user = self._api_user("analytic_reader", groups=("base.group_user", "analytic.group_analytic_accounting"))
+        Models = self.Models.with_user(user)
+        Models._rest_mark_transaction()
+        vals = {"partner_id": self.customer.id, "company_id": self.env.company.id}
+        with statements(self.env.cr) as seen:
+            found = [Models._get_applicable_models(dict(vals)) for _ in range(2)]
+        self.assertEqual(sum(TABLE in q for q in seen), 2)
+        self.assertEqual(found, [Models.browse()] * 2)
+
+    def test_a_model_changed_before_the_mark_turns_it_off(self):
+        model = self.Models.create({"partner_id": self.customer.id,
+                                    "analytic_distribution": {str(self.account.id): 100}})
+        model.unlink()  # e.g. in a savepoint that does not flush and may still be rolled back
+        order, searches = self._rest_create()
+        self.assertEqual(searches, 6, "Odoo's own lookups, for the rest of the transaction")
+        self.assertEqual(order.order_line.mapped("analytic_distribution"), [False] * 3)
