@@ -13,10 +13,10 @@ and a context of its own) runs Odoo's search as always, and so does every lookup
 exists. Creating, writing or deleting a distribution model in the transaction, before or after the
 mark, turns the shortcut off for the rest of it (a savepoint that does not flush may be rolled back
 without clearing the cursor's cache); a commit, a rollback or the rollback of one of Odoo's flushing
-savepoints drops the mark with the cursor's cache (``cr.cache``). Other callers (the web client, /json/2) keep Odoo's own
-behaviour: the addon changes nothing there. An override of ``_get_applicable_models`` in a module
-that does not depend on this one runs after this one only when the shortcut is not taken; Odoo 19's
-own (analytic, account) can only narrow an empty result.
+savepoints drops the mark with the cursor's cache (``cr.cache``). Other callers (the web client,
+/json/2) keep Odoo's own behaviour: the addon changes nothing there. An override of
+``_get_applicable_models`` in a module that does not depend on this one runs after this one only when
+the shortcut is not taken; Odoo 19's own (analytic, account) can only narrow an empty result.
 """
 from odoo import api, models
 
