@@ -24,7 +24,7 @@ import os
 import statistics
 import time
 
-from odoo.addons.rest_webhooks.models.rest_change import COMMIT_TRIGGERS
+from odoo.addons.rest_webhooks.models.rest_change import fire_commit_triggers
 
 E = env  # noqa: F821 (provided by odoo-bin shell)
 ROUNDS = int(os.environ.get("BENCH_ENQUEUE_ROUNDS", "5"))
@@ -53,8 +53,7 @@ else:
     def number_as_at_commit():
         """What PostgreSQL runs at COMMIT (the event store's deferred triggers: the rows numbered
         under the commit-order lock, the bodies' versions), run now: the chunks are rolled back."""
-        names = ", ".join(COMMIT_TRIGGERS)
-        U.cr.execute("SET CONSTRAINTS %s IMMEDIATE; SET CONSTRAINTS %s DEFERRED" % (names, names))
+        fire_commit_triggers(U.cr)
 
     E["ir.config_parameter"].set_param("rest_webhooks.webhook_allow_local_network", "1")
     # endpoints are configured by an administrator (superuser here); the orders are the bench user's

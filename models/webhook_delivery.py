@@ -226,17 +226,12 @@ class WebhookDelivery(models.Model):
         by another transaction (another dispatcher) are skipped, so no delivery is sent twice
         concurrently."""
         self.env.cr.flush()  # precommit hooks too: payloads queued by this very transaction
-        now = fields.Datetime.now()
         self.env.cr.execute(SQL("""
-            SELECT d.id
-              FROM webhook_delivery d
-              JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.active
-                                     AND (e.paused_until IS NULL OR e.paused_until <= %s)
-             WHERE d.state IN ('pending', 'retrying') AND d.next_attempt_at <= %s
+            SELECT d.id %s
              ORDER BY d.next_attempt_at, d.id
              LIMIT %s
                FOR UPDATE OF d SKIP LOCKED
-        """, now, now, limit))
+        """, self._due_sql(), limit))
         ids = [row[0] for row in self.env.cr.fetchall()]
         deliveries = self.browse(ids)
         # another transaction may have changed them since our snapshot: read the locked rows anew
@@ -245,15 +240,19 @@ class WebhookDelivery(models.Model):
 
     @api.model
     def _count_due(self):
-        now = fields.Datetime.now()
-        self.env.cr.execute(SQL("""
-            SELECT count(*) FROM (SELECT 1 FROM webhook_delivery d
-                                    JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.active
-                                         AND (e.paused_until IS NULL OR e.paused_until <= %s)
-                                   WHERE d.state IN ('pending', 'retrying') AND d.next_attempt_at <= %s
-                                   LIMIT 10000) due
-        """, now, now))
+        self.env.cr.execute(SQL("SELECT count(*) FROM (SELECT 1 %s LIMIT 10000) due", self._due_sql()))
         return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _due_sql(self):
+        """FROM and WHERE of the deliveries due now, of active endpoints that are not paused: what the
+        dispatcher claims and counts."""
+        now = fields.Datetime.now()
+        return SQL("""
+              FROM webhook_delivery d
+              JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.active
+                                     AND (e.paused_until IS NULL OR e.paused_until <= %s)
+             WHERE d.state IN ('pending', 'retrying') AND d.next_attempt_at <= %s""", now, now)
 
     def _prepare_request(self, now_ts):
         """Everything a sending thread needs for this delivery (no ORM access after this)."""
