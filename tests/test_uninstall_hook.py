@@ -3,6 +3,9 @@ which rolls the DDL back)."""
 from odoo.tests import TransactionCase, tagged
 
 from ..hooks import FUNCTIONS, SEQUENCES, TABLES, uninstall_hook
+from ..models.rest_change import COMMIT_TRIGGERS
+
+TRIGGERS = ("rest_webhooks_rules_changed", *COMMIT_TRIGGERS)  # the automation rules' version, the event store's
 
 
 @tagged("post_install", "-at_install")
@@ -14,8 +17,7 @@ class TestUninstallHook(TransactionCase):
         functions = {r[0] for r in cr.fetchall()}
         cr.execute("SELECT relname FROM pg_class WHERE relname = ANY(%s)", [list(TABLES + SEQUENCES)])
         relations = {r[0] for r in cr.fetchall()}
-        cr.execute("SELECT tgname FROM pg_trigger WHERE tgname IN "
-                   "('rest_webhooks_rules_changed', 'rest_change_commit_order', 'rest_change_body_version')")
+        cr.execute("SELECT tgname FROM pg_trigger WHERE tgname = ANY(%s)", [list(TRIGGERS)])
         triggers = {r[0] for r in cr.fetchall()}
         return functions, relations, triggers
 
